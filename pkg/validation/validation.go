@@ -172,6 +172,9 @@ func (e *Errors) Add(p Path, rule Rule, limit, got string) {
 
 // Length records a length rule failure; n is counted in runes or items.
 func (e *Errors) Length(p Path, rule Rule, limit string, n int, unit string) {
+	if n == 1 {
+		unit = strings.TrimSuffix(unit, "s")
+	}
 	e.Add(p, rule, limit, strconv.Itoa(n)+" "+unit)
 }
 

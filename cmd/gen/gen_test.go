@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+const (
+	rulesSpec   = "testdata/rules.yaml"
+	rulesGolden = "testdata/rules.validate.go.golden"
+)
+
+func loadTestSpec(t *testing.T, path string) *openapi3.T {
+	t.Helper()
+	doc, err := loadSpec(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// TestGolden compares the generated validation of the rules spec with the
+// checked-in file; run `go test ./cmd/gen -update` after a deliberate change.
+func TestGolden(t *testing.T) {
+	got, err := generateValidation(loadTestSpec(t, rulesSpec), "rules", "rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(rulesGolden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(rulesGolden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("generated code differs from %s; run go test ./cmd/gen -update and review the diff", rulesGolden)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	doc := loadTestSpec(t, "../../spec/pinelabs.yaml")
+	first, err := generateValidation(doc, "pinelabs", "pinelabs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		again, err := generateValidation(loadTestSpec(t, "../../spec/pinelabs.yaml"), "pinelabs", "pinelabs.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first, again) {
+			t.Fatal("two runs over the same spec produced different code")
+		}
+	}
+}
+
+// TestGoldenCompilesAndBehaves builds the golden output together with the
+// types oapi-codegen makes from the same spec, in a throwaway package inside
+// this module, and runs behaviour_test.go.in against it.
+func TestGoldenCompilesAndBehaves(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a package")
+	}
+	doc := loadTestSpec(t, rulesSpec)
+	types, err := codegen.Generate(doc, codegen.Configuration{
+		PackageName:   "rules",
+		Generate:      codegen.GenerateOptions{Models: true},
+		Compatibility: codegen.CompatibilityOptions{AlwaysPrefixEnumValues: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate, err := os.ReadFile(rulesGolden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	behaviour, err := os.ReadFile("testdata/behaviour_test.go.in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("testdata", "compile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for name, src := range map[string][]byte{
+		"types.gen.go":      []byte(types),
+		"validate.gen.go":   validate,
+		"behaviour_test.go": behaviour,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"vet", "./" + dir}, {"test", "-count=1", "./" + dir}} {
+		out, err := exec.Command("go", args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// TestRefusesWhatItCannotEnforce: a spec the generator cannot honour exactly
+// must fail generation with an error naming the place, never weaken checks.
+func TestRefusesWhatItCannotEnforce(t *testing.T) {
+	cases := []struct {
+		name, schema, want string
+	}{
+		{"required string that accepts empty", `
+      required: [a]
+      properties:
+        a: {type: string}`, `Body.a: required string accepts ""`},
+		{"required number that accepts zero", `
+      required: [a]
+      properties:
+        a: {type: integer}`, "Body.a: required number accepts 0"},
+		{"required boolean", `
+      required: [a]
+      properties:
+        a: {type: boolean}`, "Body.a: cannot tell a missing required"},
+		{"oneOf", `
+      properties:
+        a:
+          oneOf: [{type: string}, {type: integer}]`, "Body.a: cmd/gen cannot enforce allOf/anyOf/oneOf/not"},
+		{"string format", `
+      properties:
+        a: {type: string, format: email}`, "Body.a: cmd/gen cannot enforce format email"},
+		{"unknown extension", `
+      x-pinegen-requried-when: []
+      properties:
+        a: {type: string}`, "Body: unknown extension x-pinegen-requried-when"},
+		{"variant names a required property", `
+      required: [k, o]
+      x-pinegen-variants: {discriminator: k, property: o, variants: {A: [x]}}
+      properties:
+        k: {type: string, enum: [A]}
+        o:
+          type: object
+          minProperties: 1
+          required: [x]
+          properties:
+            x: {type: string, minLength: 1}`, `"x" is not an optional property of o`},
+		{"required-when path to nowhere", `
+      x-pinegen-required-when: [{property: a, path: b.c, in: [X]}]
+      properties:
+        a: {type: string}
+        b: {type: string}`, `path "b.c": "b" is not an object`},
+		{"malformed extension", `
+      x-pinegen-exactly-one-of: {a: 1}
+      properties:
+        a: {type: string}`, "Body: malformed x-pinegen-exactly-one-of"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			spec := `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /b:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Body'}
+      responses:
+        '200': {description: ok}
+components:
+  schemas:
+    Body:
+      type: object` + c.schema + "\n"
+			doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = generateValidation(doc, "p", "t.yaml")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestSimpleRun(t *testing.T) {
+	cases := []struct {
+		pattern string
+		simple  bool
+	}{
+		{`^[0-9]+$`, true},
+		{`^[A-Za-z0-9_-]+$`, true},
+		{`^[A-Z]{3}$`, true},
+		{`^[0-9]{2,4}$`, true},
+		{`^x*$`, true},
+		{`^(0[1-9]|1[0-2])$`, false},
+		{`[0-9]+`, false},   // unanchored
+		{`^[à-ü]+$`, false}, // not ASCII
+		{`^(?i)a+$`, false}, // case folding
+		{`^[0-9]+\n$`, false},
+	}
+	for _, c := range cases {
+		if _, ok := simpleRun(c.pattern); ok != c.simple {
+			t.Errorf("simpleRun(%q) = %v, want %v", c.pattern, ok, c.simple)
+		}
+	}
+}
