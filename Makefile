@@ -14,3 +14,15 @@ test:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Redocly CLI, pinned; the ruleset is in redocly.yaml. Zero errors required.
+REDOCLY ?= npx --yes @redocly/cli@2.77.0
+
+lint:
+	REDOCLY_TELEMETRY=off $(REDOCLY) lint spec/pinelabs.yaml
+
+# Breaking changes in spec/pinelabs.yaml against BASE (default HEAD~1), minus
+# those acknowledged in spec/breaking-changes.yaml. OASDIFF may name an oasdiff
+# binary; otherwise the pinned release runs with go run.
+spec-diff:
+	$(GO) run ./scripts/spec-diff -base '$(BASE)'

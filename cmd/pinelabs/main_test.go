@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// The tests run the real binary, built once, so exit codes and the split
+// between stdout and stderr are checked exactly as a shell sees them.
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(buildAndRun(m))
+}
+
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "pinelabs-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "pinelabs")
+	if runtime.GOOS == "windows" {
+		binary += ".exe"
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	build := exec.Command(goTool, "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building pinelabs:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// Test keys: random, not real merchant secrets. The expected signatures
+// come from pkg/signature/testdata/callback-vectors.txt (made with openssl).
+const (
+	key16   = "276a2bf0d2c0f10db6c1be1a7b461a18"
+	key32   = "142a988d36f73a897e223905b301422f814e0dc0592bd4a7b4bf05f98c84fa1a"
+	sigDocs = "A2019D1E7FAE08043483D461596C6D1B83205D4F876DD12FAD28C1FE8EDE16E3"
+	sigFail = "E425C525A50764477909426B867AC5A155FDEE350A80E8A04256775911E99EAC"
+	sigSpec = "BC2BB082A18B42B3026C5F825A8B5772A95E170D9A96DFE8296E6CC41F4EFE5B"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	// A clean environment, so a PINELABS_SECRET_KEY on the developer's
+	// machine cannot change the outcome.
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running pinelabs: %v", err)
+	}
+	return result{code, out.String(), errOut.String()}
+}
+
+// checkNoSecret fails if any output contains a key given to the command.
+func checkNoSecret(t *testing.T, r result, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		if strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s) ||
+			strings.Contains(strings.ToLower(r.stdout+r.stderr), strings.ToLower(s)) {
+			t.Fatal("output contains the secret key")
+		}
+	}
+}
+
+func oneLine(t *testing.T, s string) {
+	t.Helper()
+	if strings.Count(s, "\n") != 1 || !strings.HasSuffix(s, "\n") {
+		t.Fatalf("want exactly one line, got %q", s)
+	}
+}
+
+func TestSign(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"docs-example", []string{"sign", "--secret-key", key16, "order_id=random_order_id", "status=AUTHORIZED"}, sigDocs},
+		{"order-does-not-matter", []string{"sign", "status=AUTHORIZED", "--secret-key=" + key16, "order_id=random_order_id"}, sigDocs},
+		{"uppercase-key", []string{"sign", "--secret-key", strings.ToUpper(key16), "order_id=random_order_id", "status=AUTHORIZED"}, sigDocs},
+		{"failure", []string{"sign", "--secret-key", key32, "status=FAILED", "order_id=v1-250614-0002-Zq81Lm",
+			"error_code=USER_AUTHENTICATION_FAILED", "error_message=Consumer Authentication required"}, sigFail},
+		{"values-with-equals", []string{"sign", "--secret-key", key16, "order_id= lead and trail ", "status==x=", "error_message=%zz & %%"}, sigSpec},
+		{"signature-field-ignored", []string{"sign", "--secret-key", key16, "order_id=random_order_id", "status=AUTHORIZED", "signature=whatever"}, sigDocs},
+		{"payment-status", []string{"sign", "--secret-key", key16, "order_id=random_order_id", "payment_status=AUTHORIZED"}, sigDocs},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, nil, c.args...)
+			if r.code != 0 || r.stdout != c.want+"\n" || r.stderr != "" {
+				t.Fatalf("got %+v, want %s", r, c.want)
+			}
+			checkNoSecret(t, r, key16, key32)
+		})
+	}
+}
+
+func TestSignKeyFromEnvironment(t *testing.T) {
+	r := runCLI(t, []string{"PINELABS_SECRET_KEY=" + key16}, "sign", "order_id=random_order_id", "status=AUTHORIZED")
+	if r.code != 0 || r.stdout != sigDocs+"\n" {
+		t.Fatalf("got %+v", r)
+	}
+	// The flag wins over the environment.
+	r = runCLI(t, []string{"PINELABS_SECRET_KEY=zz"}, "sign", "--secret-key", key16, "order_id=random_order_id", "status=AUTHORIZED")
+	if r.code != 0 || r.stdout != sigDocs+"\n" {
+		t.Fatalf("got %+v", r)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	fields := []string{"order_id=random_order_id", "status=AUTHORIZED"}
+	cases := []struct {
+		name string
+		sig  string
+		code int
+		out  string
+	}{
+		{"upper", sigDocs, 0, "valid\n"},
+		{"lower", strings.ToLower(sigDocs), 0, "valid\n"},
+		{"mismatch", "B" + sigDocs[1:], 1, "invalid: signature does not match the fields\n"},
+		{"other-fields", sigFail, 1, "invalid: signature does not match the fields\n"},
+		{"short", sigDocs[:63], 1, "invalid: signature is not 64 hex digits\n"},
+		{"non-hex", "G" + sigDocs[1:], 1, "invalid: signature is not 64 hex digits\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"verify", "--secret-key", key16, "--signature", c.sig}, fields...)
+			r := runCLI(t, nil, args...)
+			if r.code != c.code || r.stdout != c.out || r.stderr != "" {
+				t.Fatalf("got %+v, want %d %q", r, c.code, c.out)
+			}
+			oneLine(t, r.stdout)
+			checkNoSecret(t, r, key16)
+		})
+	}
+	t.Run("tampered-value", func(t *testing.T) {
+		r := runCLI(t, nil, "verify", "--secret-key", key16, "--signature", sigDocs, "order_id=random_order_id", "status=AUTHORIZEd")
+		if r.code != 1 {
+			t.Fatalf("got %+v", r)
+		}
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	// Secrets made of digits that are easy to spot if echoed.
+	oddKey := "c0ffeec0ffeec0ffeec0ffeec0ffee1"
+	nonHexKey := "c0ffeec0ffeec0ffeec0ffeec0ffeeZZ"
+	cases := []struct {
+		name    string
+		env     []string
+		args    []string
+		wantErr string
+	}{
+		{"odd-key", nil, []string{"sign", "--secret-key", oddKey, "order_id=1"}, "odd number of hex digits"},
+		{"non-hex-key", nil, []string{"verify", "--secret-key", nonHexKey, "--signature", sigDocs, "order_id=1"}, "non-hex character"},
+		{"non-hex-key-env", []string{"PINELABS_SECRET_KEY=" + nonHexKey}, []string{"sign", "order_id=1"}, "non-hex character"},
+		{"missing-key", nil, []string{"sign", "order_id=1"}, "--secret-key is required"},
+		{"missing-signature", nil, []string{"verify", "--secret-key", key16, "order_id=1"}, "--signature is required"},
+		{"empty-signature", nil, []string{"verify", "--secret-key", key16, "--signature", "", "order_id=1"}, "--signature is required"},
+		{"flag-without-value", nil, []string{"sign", "order_id=1", "--secret-key"}, "flag needs an argument"},
+		{"no-fields", nil, []string{"sign", "--secret-key", key16}, "no fields given"},
+		{"no-equals", nil, []string{"sign", "--secret-key", key16, "order_id=1", "status"}, "argument 2 is not NAME=VALUE"},
+		{"empty-name", nil, []string{"sign", "--secret-key", key16, "=1"}, "empty name"},
+		{"repeated", nil, []string{"verify", "--secret-key", key16, "--signature", sigDocs, "status=A", "order_id=1", "status=A"}, `field "status" given more than once`},
+		{"status-conflict", nil, []string{"sign", "--secret-key", key16, "status=A", "payment_status=B"}, "status and payment_status differ"},
+		{"unknown-flag", nil, []string{"sign", "--secret-key", key16, "--sekret", "x", "a=1"}, "unknown flag: --sekret"},
+		{"unknown-command", nil, []string{"sigh", "--secret-key", key16}, "unknown command"},
+		{"secret-as-command", nil, []string{"--secret-key", oddKey}, "unknown flag"},
+		{"secret-in-shorthand", nil, []string{"sign", "-s" + oddKey, "a=1", "--secret-key", oddKey}, "unknown shorthand flag"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, c.env, c.args...)
+			if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, c.wantErr) || !strings.HasPrefix(r.stderr, "pinelabs: ") {
+				t.Fatalf("got %+v, want exit 2 with %q", r, c.wantErr)
+			}
+			oneLine(t, r.stderr)
+			checkNoSecret(t, r, oddKey, nonHexKey, key16)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"sign", "--help"}, {"verify", "--help"}, {"help", "verify"}} {
+		r := runCLI(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
+			t.Fatalf("%v: got %+v", args, r)
+		}
+	}
+}

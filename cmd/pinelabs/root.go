@@ -1,0 +1,25 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// newRootCmd assembles the command tree. Each subcommand lives in its own
+// file and is added here, so demo and sandbox can join without touching
+// the others.
+func newRootCmd(getenv func(string) string) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pinelabs",
+		Short: "Tools for the Pine Labs Online (Plural) payment API",
+		Long: `pinelabs works with the Pine Labs Online (Plural) payment API.
+
+sign and verify compute and check the HMAC-SHA256 signature Pine Labs puts
+on the fields it sends to a merchant's callback_url.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(
+		newSignCmd(getenv),
+		newVerifyCmd(getenv),
+	)
+	return root
+}

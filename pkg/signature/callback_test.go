@@ -1,0 +1,242 @@
+package signature
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// signedValues returns fs plus its signature as url.Values.
+func signedValues(t testing.TB, k Key, fs Fields) url.Values {
+	t.Helper()
+	v := url.Values{}
+	for _, f := range fs {
+		v.Set(f.Name, f.Value)
+	}
+	v.Set(FieldSignature, mustSign(t, k, fs))
+	return v
+}
+
+func formRequest(v url.Values) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/pay/return", strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func jsonRequest(t testing.TB, v url.Values) *http.Request {
+	m := map[string]string{}
+	for name := range v {
+		m[name] = v.Get(name)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/pay/return", strings.NewReader(string(b)))
+	r.Header.Set("Content-Type", "application/json; charset=utf-8")
+	return r
+}
+
+func trickyFields() Fields {
+	return Fields{
+		{FieldOrderID, "v1-250614-0004"},
+		{FieldStatus, "FAILED"},
+		{FieldErrorCode, ""},
+		{FieldErrorMessage, "a b&c=d%20e+f — भुगतान 💳"},
+	}
+}
+
+func TestParseCallbackTransports(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	fs := trickyFields()
+	v := signedValues(t, k, fs)
+	reqs := map[string]*http.Request{
+		"form-post":          formRequest(v),
+		"query-get":          httptest.NewRequest(http.MethodGet, "/pay/return?"+v.Encode(), nil),
+		"query-post-no-body": httptest.NewRequest(http.MethodPost, "/pay/return?"+v.Encode(), nil),
+		"json-post":          jsonRequest(t, v),
+	}
+	for name, r := range reqs {
+		t.Run(name, func(t *testing.T) {
+			cb, err := ParseCallback(r, k)
+			if err != nil {
+				t.Fatalf("ParseCallback: %v", err)
+			}
+			if cb.OrderID != fs[0].Value || cb.Status != "FAILED" || cb.ErrorCode != "" || cb.ErrorMessage != fs[3].Value {
+				t.Fatalf("callback = %+v", cb)
+			}
+			if len(cb.Fields) != 5 {
+				t.Fatalf("Fields = %v", cb.Fields)
+			}
+		})
+	}
+}
+
+func TestParseCallbackPostIgnoresQuery(t *testing.T) {
+	// The merchant's callback_url may carry its own parameters, which Pine
+	// Labs does not sign.
+	k := mustKey(t, testKeyHex)
+	v := signedValues(t, k, trickyFields())
+	r := httptest.NewRequest(http.MethodPost, "/pay/return?cart=42&order_id=forged", strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	cb, err := ParseCallback(r, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cb.OrderID != "v1-250614-0004" {
+		t.Fatalf("OrderID = %q", cb.OrderID)
+	}
+}
+
+func TestParseCallbackRestoresBody(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	v := signedValues(t, k, trickyFields())
+	r := formRequest(v)
+	if _, err := ParseCallback(r, k); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	if string(b) != v.Encode() {
+		t.Fatal("body not readable after ParseCallback")
+	}
+}
+
+func TestParseCallbackRejects(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	fs := trickyFields()
+	good := signedValues(t, k, fs)
+
+	tampered := signedValues(t, k, fs)
+	tampered.Set(FieldStatus, "AUTHORIZED")
+	unsigned := signedValues(t, k, fs)
+	unsigned.Del(FieldSignature)
+	malformedSig := signedValues(t, k, fs)
+	malformedSig.Set(FieldSignature, "xyz")
+
+	post := func(ct, body string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(body))
+		if ct != "" {
+			r.Header.Set("Content-Type", ct)
+		}
+		return r
+	}
+	cases := []struct {
+		name string
+		r    *http.Request
+		want error
+	}{
+		{"tampered", formRequest(tampered), ErrSignatureMismatch},
+		{"unsigned", formRequest(unsigned), ErrMissingSignature},
+		{"malformed-signature", formRequest(malformedSig), ErrMalformedSignature},
+		{"repeated-form", post("application/x-www-form-urlencoded", good.Encode()+"&status=FAILED"), ErrRepeatedField},
+		{"repeated-query", httptest.NewRequest(http.MethodGet, "/cb?"+good.Encode()+"&order_id=x", nil), ErrRepeatedField},
+		{"bad-escape", post("application/x-www-form-urlencoded", good.Encode()+"&x=%zz"), ErrMalformedCallback},
+		{"semicolon", post("application/x-www-form-urlencoded", "a=1;b=2"), ErrMalformedCallback},
+		{"json-number", post("application/json", `{"order_id":"o","status":1}`), ErrMalformedCallback},
+		{"json-null", post("application/json", `{"order_id":"o","status":null}`), ErrMalformedCallback},
+		{"json-nested", post("application/json", `{"order_id":{"a":"b"}}`), ErrMalformedCallback},
+		{"json-array", post("application/json", `["order_id","o"]`), ErrMalformedCallback},
+		{"json-trailing", post("application/json", `{"order_id":"o"} {}`), ErrMalformedCallback},
+		{"json-truncated", post("application/json", `{"order_id":"o"`), ErrMalformedCallback},
+		{"json-duplicate", post("application/json", `{"status":"FAILED","order_id":"o","status":"AUTHORIZED"}`), ErrRepeatedField},
+		{"json-empty", post("application/json", ``), ErrMalformedCallback},
+		{"xml", post("application/xml", `<x/>`), ErrUnsupportedMediaType},
+		{"no-type-with-body", post("", good.Encode()), ErrUnsupportedMediaType},
+		{"bad-media-type", post("form;;=", good.Encode()), ErrUnsupportedMediaType},
+		{"too-large", post("application/x-www-form-urlencoded", good.Encode()+"&pad="+strings.Repeat("x", MaxCallbackBytes)), ErrBodyTooLarge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cb, err := ParseCallback(c.r, k)
+			if !errors.Is(err, c.want) || cb != nil {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+func TestRequireSignedCallback(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	fs := trickyFields()
+	var got *Callback
+	calls := 0
+	h := RequireSignedCallback(k, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		got, _ = CallbackFromContext(r.Context())
+		io.WriteString(w, "thanks")
+	}))
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, formRequest(signedValues(t, k, fs)))
+	if rec.Code != http.StatusOK || rec.Body.String() != "thanks" || calls != 1 {
+		t.Fatalf("valid callback: %d %q calls=%d", rec.Code, rec.Body.String(), calls)
+	}
+	if got == nil || got.OrderID != fs[0].Value || got.Status != "FAILED" {
+		t.Fatalf("callback in context = %+v", got)
+	}
+
+	sig := mustSign(t, k, fs)
+	tampered := signedValues(t, k, fs)
+	tampered.Set(FieldErrorMessage, "ok")
+	unsigned := signedValues(t, k, fs)
+	unsigned.Del(FieldSignature)
+	malformed := signedValues(t, k, fs)
+	malformed.Set(FieldSignature, sig[:40])
+	xml := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("<x/>"))
+	xml.Header.Set("Content-Type", "text/xml")
+	big := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(strings.Repeat("a", MaxCallbackBytes+1)))
+	big.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+
+	cases := []struct {
+		name string
+		r    *http.Request
+		code int
+		body string
+	}{
+		{"tampered", formRequest(tampered), 400, "invalid callback signature\n"},
+		{"unsigned", formRequest(unsigned), 400, "missing callback signature\n"},
+		{"malformed", formRequest(malformed), 400, "malformed callback signature\n"},
+		{"garbage", httptest.NewRequest(http.MethodGet, "/?a=%zz", nil), 400, "malformed callback\n"},
+		{"xml", xml, 415, "unsupported callback content type\n"},
+		{"too-large", big, 413, "callback too large\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			calls = 0
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, c.r)
+			if calls != 0 {
+				t.Fatal("next ran for a rejected callback")
+			}
+			if rec.Code != c.code || rec.Body.String() != c.body {
+				t.Fatalf("got %d %q, want %d %q", rec.Code, rec.Body.String(), c.code, c.body)
+			}
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+				t.Fatalf("Content-Type = %q", ct)
+			}
+			if strings.Contains(rec.Body.String(), sig[:16]) || strings.Contains(strings.ToLower(rec.Body.String()), testKeyHex[:16]) {
+				t.Fatal("response leaks the signature or key")
+			}
+		})
+	}
+
+	t.Run("zero-key", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		RequireSignedCallback(Key{}, http.NotFoundHandler()).ServeHTTP(rec, formRequest(signedValues(t, k, fs)))
+		if rec.Code != http.StatusInternalServerError {
+			t.Fatalf("code = %d", rec.Code)
+		}
+	})
+}
+
+func TestCallbackFromContextEmpty(t *testing.T) {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	if cb, ok := CallbackFromContext(r.Context()); ok || cb != nil {
+		t.Fatal("callback found in a plain context")
+	}
+}

@@ -1,0 +1,75 @@
+package signature
+
+import "errors"
+
+// Every error this package returns matches one of these sentinels with
+// errors.Is, so callers can branch on the cause without parsing text. No
+// error text ever contains a secret, a signature or a field value.
+var (
+	// ErrInvalidKey: the secret given to ParseKey is empty, has an odd
+	// number of hex digits or a non-hex character; also returned when a
+	// zero Key is used.
+	ErrInvalidKey = errors.New("signature: invalid secret key")
+
+	// ErrMissingSignature: the callback carries no signature, or an empty one.
+	ErrMissingSignature = errors.New("signature: missing signature")
+	// ErrMalformedSignature: the signature is not 64 hex digits.
+	ErrMalformedSignature = errors.New("signature: malformed signature (want 64 hex digits)")
+	// ErrSignatureMismatch: the signature is well formed but was not made
+	// with this key over these fields.
+	ErrSignatureMismatch = errors.New("signature: signature does not match")
+
+	// ErrRepeatedField: a field name occurs more than once. The canonical
+	// string has no way to express a repeated name, so rather than guess
+	// which value was signed the input is refused.
+	ErrRepeatedField = errors.New("signature: repeated field")
+	// ErrEmptyFieldName: a field has an empty name.
+	ErrEmptyFieldName = errors.New("signature: empty field name")
+	// ErrStatusConflict: both status and payment_status are present with
+	// different values.
+	ErrStatusConflict = errors.New("signature: status and payment_status differ")
+
+	// ErrIncompleteCallback: the signature holds but order_id or status is
+	// missing or empty.
+	ErrIncompleteCallback = errors.New("signature: callback lacks order_id or status")
+	// ErrMalformedCallback: the request body or query string cannot be
+	// decoded into fields.
+	ErrMalformedCallback = errors.New("signature: malformed callback request")
+	// ErrUnsupportedMediaType: a callback body with a Content-Type other
+	// than form or JSON.
+	ErrUnsupportedMediaType = errors.New("signature: unsupported callback content type")
+	// ErrBodyTooLarge: a callback or webhook body is over the size cap.
+	ErrBodyTooLarge = errors.New("signature: request body too large")
+
+	// ErrInvalidWebhookSecret: the webhook secret is empty or not base64.
+	ErrInvalidWebhookSecret = errors.New("signature: invalid webhook secret")
+	// ErrWebhookMissingHeader: webhook-id, webhook-timestamp or
+	// webhook-signature is absent or empty.
+	ErrWebhookMissingHeader = errors.New("signature: missing webhook header")
+	// ErrWebhookMalformedTimestamp: webhook-timestamp is not a decimal
+	// count of seconds.
+	ErrWebhookMalformedTimestamp = errors.New("signature: malformed webhook timestamp")
+	// ErrWebhookTimestampTooOld: the delivery is older than the tolerance.
+	ErrWebhookTimestampTooOld = errors.New("signature: webhook timestamp too old")
+	// ErrWebhookTimestampTooNew: the delivery is dated further in the
+	// future than the tolerance.
+	ErrWebhookTimestampTooNew = errors.New("signature: webhook timestamp in the future")
+	// ErrWebhookSignatureMismatch: no v1 entry of webhook-signature matches.
+	ErrWebhookSignatureMismatch = errors.New("signature: no matching webhook signature")
+	// ErrWebhookMalformedBody: the signature holds but the body is not a
+	// JSON object, or its event type is not a string.
+	ErrWebhookMalformedBody = errors.New("signature: malformed webhook body")
+)
+
+// detailError adds a non-secret detail (a field or header name, a position)
+// to a sentinel while keeping errors.Is working. It exists instead of
+// fmt.Errorf so the hot paths do not import or call fmt.
+type detailError struct {
+	err    error
+	detail string
+}
+
+func (e *detailError) Error() string { return e.err.Error() + ": " + e.detail }
+func (e *detailError) Unwrap() error { return e.err }
+
+func withDetail(err error, detail string) error { return &detailError{err: err, detail: detail} }

@@ -1,0 +1,327 @@
+package signature
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Random test material, not a real webhook secret.
+const (
+	testWebhookSecret = "whsec_cmKQd3bUvHkAShg17Oejzhj0/21ZIx9bdnTCtGTBP48="
+	testWebhookTS     = 1749900000
+)
+
+func testWebhookKey(t testing.TB) []byte {
+	k, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(testWebhookSecret, "whsec_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func signWebhook(key []byte, id, ts string, body []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id + "." + ts + "."))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+func webhookHeader(id, ts, sig string) http.Header {
+	h := http.Header{}
+	h.Set("webhook-id", id)
+	h.Set("webhook-timestamp", ts)
+	h.Set("webhook-signature", sig)
+	return h
+}
+
+func clockAt(sec int64) func() time.Time {
+	return func() time.Time { return time.Unix(sec, 0) }
+}
+
+func newTestVerifier(t testing.TB, opts ...WebhookOption) *WebhookVerifier {
+	t.Helper()
+	v, err := NewWebhookVerifier(testWebhookSecret, append([]WebhookOption{WithClock(clockAt(testWebhookTS))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+const orderBody = `{"event_type":"ORDER_PROCESSED","data":{"order_id":"v1-250614-0001","status":"PROCESSED"}}`
+
+func TestWebhookEventDecoding(t *testing.T) {
+	v := newTestVerifier(t)
+	key := testWebhookKey(t)
+	ts := strconv.Itoa(testWebhookTS)
+	cases := []struct {
+		name, body string
+		want       EventType
+		known      bool
+		data       string
+		err        error
+	}{
+		{"known", orderBody, EventOrderProcessed, true, `{"order_id":"v1-250614-0001","status":"PROCESSED"}`, nil},
+		{"unknown", `{"event_type":"SETTLEMENT_DONE","data":{"x":1}}`, "SETTLEMENT_DONE", false, `{"x":1}`, nil},
+		{"camel", `{"eventType":"REFUND_PROCESSED","data":[]}`, EventRefundProcessed, true, `[]`, nil},
+		{"both-equal", `{"eventType":"ORDER_FAILED","event_type":"ORDER_FAILED"}`, EventOrderFailed, true, ``, nil},
+		{"no-type", `{"data":{}}`, "", false, `{}`, nil},
+		{"both-differ", `{"eventType":"ORDER_FAILED","event_type":"ORDER_PROCESSED"}`, "", false, "", ErrWebhookMalformedBody},
+		{"type-not-string", `{"event_type":7}`, "", false, "", ErrWebhookMalformedBody},
+		{"null", `null`, "", false, "", ErrWebhookMalformedBody},
+		{"array", `[{"event_type":"ORDER_FAILED"}]`, "", false, "", ErrWebhookMalformedBody},
+		{"not-json", `event_type=ORDER_FAILED`, "", false, "", ErrWebhookMalformedBody},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := webhookHeader("msg_1", ts, "v1,"+signWebhook(key, "msg_1", ts, []byte(c.body)))
+			ev, err := v.Verify(h, []byte(c.body))
+			if c.err != nil {
+				if !errors.Is(err, c.err) || ev != nil {
+					t.Fatalf("err = %v, want %v", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.Type != c.want || ev.Type.Known() != c.known || string(ev.Data) != c.data || ev.ID != "msg_1" ||
+				!ev.Timestamp.Equal(time.Unix(testWebhookTS, 0)) || string(ev.Body) != c.body {
+				t.Fatalf("event = %+v", ev)
+			}
+		})
+	}
+}
+
+func TestWebhookAllEventTypesKnown(t *testing.T) {
+	all := []EventType{
+		EventOrderAuthorized, EventOrderProcessed, EventOrderCancelled, EventOrderFailed,
+		EventPaymentFailed, EventRefundProcessed, EventRefundFailed,
+		EventCustomerActivated, EventCustomerDeleted, EventCustomerSuspended, EventCustomerCreationFailed,
+		EventTokenActivated, EventTokenDeactivated, EventTokenSuspended, EventTokenProvisionFailed,
+	}
+	seen := map[EventType]bool{}
+	for _, e := range all {
+		if !e.Known() || seen[e] {
+			t.Errorf("%s", e)
+		}
+		seen[e] = true
+	}
+	if EventType("order_authorized").Known() {
+		t.Error("event types are case-sensitive")
+	}
+}
+
+func TestWebhookTolerance(t *testing.T) {
+	key := testWebhookKey(t)
+	body := []byte(orderBody)
+	at := func(sentAt int64, opts ...WebhookOption) error {
+		ts := strconv.FormatInt(sentAt, 10)
+		_, err := newTestVerifier(t, opts...).Verify(webhookHeader("msg_t", ts, "v1,"+signWebhook(key, "msg_t", ts, body)), body)
+		return err
+	}
+	now := int64(testWebhookTS)
+	five := int64(5 * 60)
+	cases := []struct {
+		name string
+		sent int64
+		opts []WebhookOption
+		want error
+	}{
+		{"now", now, nil, nil},
+		{"old-edge", now - five, nil, nil},
+		{"old-past-edge", now - five - 1, nil, ErrWebhookTimestampTooOld},
+		{"new-edge", now + five, nil, nil},
+		{"new-past-edge", now + five + 1, nil, ErrWebhookTimestampTooNew},
+		{"zero", 0, nil, ErrWebhookTimestampTooOld},
+		{"far-future", 1 << 62, nil, ErrWebhookTimestampTooNew},
+		{"custom-ok", now - 30, []WebhookOption{WithTolerance(30 * time.Second)}, nil},
+		{"custom-old", now - 31, []WebhookOption{WithTolerance(30 * time.Second)}, ErrWebhookTimestampTooOld},
+		{"custom-new", now + 31, []WebhookOption{WithTolerance(30 * time.Second)}, ErrWebhookTimestampTooNew},
+		{"wide", now - 3600, []WebhookOption{WithTolerance(time.Hour)}, nil},
+		{"zero-keeps-default", now - five - 1, []WebhookOption{WithTolerance(0)}, ErrWebhookTimestampTooOld},
+		{"negative-keeps-default", now - five, []WebhookOption{WithTolerance(-time.Hour)}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := at(c.sent, c.opts...); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+func TestWebhookHeaders(t *testing.T) {
+	v := newTestVerifier(t)
+	key := testWebhookKey(t)
+	body := []byte(orderBody)
+	ts := strconv.Itoa(testWebhookTS)
+	good := signWebhook(key, "msg_h", ts, body)
+	other := signWebhook(key, "msg_other", ts, body)
+	cases := []struct {
+		name string
+		h    http.Header
+		want error
+	}{
+		{"single", webhookHeader("msg_h", ts, "v1,"+good), nil},
+		{"second-of-two", webhookHeader("msg_h", ts, "v1,"+other+" v1,"+good), nil},
+		{"first-of-two", webhookHeader("msg_h", ts, "v1,"+good+" v1,"+other), nil},
+		{"unknown-versions-skipped", webhookHeader("msg_h", ts, "v2,"+other+" v1a,"+good+"  v1,"+good+" junk"), nil},
+		{"two-header-lines", func() http.Header {
+			h := webhookHeader("msg_h", ts, "v1,"+other)
+			h.Add("webhook-signature", "v1,"+good)
+			return h
+		}(), nil},
+		{"only-unknown-version", webhookHeader("msg_h", ts, "v2,"+good), ErrWebhookSignatureMismatch},
+		{"wrong-id", webhookHeader("msg_h", ts, "v1,"+other), ErrWebhookSignatureMismatch},
+		{"unpadded", webhookHeader("msg_h", ts, "v1,"+strings.TrimRight(good, "=")), ErrWebhookSignatureMismatch},
+		{"not-base64", webhookHeader("msg_h", ts, "v1,!!!!"), ErrWebhookSignatureMismatch},
+		{"truncated", webhookHeader("msg_h", ts, "v1,"+good[:20]), ErrWebhookSignatureMismatch},
+		{"too-long", webhookHeader("msg_h", ts, "v1,"+good+good), ErrWebhookSignatureMismatch},
+		{"no-comma", webhookHeader("msg_h", ts, "v1"+good), ErrWebhookSignatureMismatch},
+		{"missing-id", webhookHeader("", ts, "v1,"+good), ErrWebhookMissingHeader},
+		{"missing-ts", webhookHeader("msg_h", "", "v1,"+good), ErrWebhookMissingHeader},
+		{"missing-sig", webhookHeader("msg_h", ts, ""), ErrWebhookMissingHeader},
+		{"blank-sig", webhookHeader("msg_h", ts, "   "), ErrWebhookMissingHeader},
+		{"signed-ts", webhookHeader("msg_h", "+"+ts, "v1,"+good), ErrWebhookMalformedTimestamp},
+		{"ms-ts", webhookHeader("msg_h", ts+"000", "v1,"+good), ErrWebhookTimestampTooNew},
+		{"float-ts", webhookHeader("msg_h", ts+".5", "v1,"+good), ErrWebhookMalformedTimestamp},
+		{"huge-ts", webhookHeader("msg_h", "99999999999999999999999", "v1,"+good), ErrWebhookMalformedTimestamp},
+	}
+	all := []error{ErrWebhookMissingHeader, ErrWebhookMalformedTimestamp, ErrWebhookTimestampTooOld,
+		ErrWebhookTimestampTooNew, ErrWebhookSignatureMismatch, ErrWebhookMalformedBody}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := v.Verify(c.h, body)
+			if c.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			for _, s := range all {
+				if errors.Is(err, s) != (s == c.want) {
+					t.Fatalf("err = %v, want %v", err, c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestWebhookSecretErrors(t *testing.T) {
+	for name, secret := range map[string]string{
+		"empty":          "",
+		"whsec-only":     "whsec_",
+		"not-base64":     "whsec_s3cr3t-v@lue!!",
+		"unpadded":       "c2VjcmV0cw",
+		"url-alphabet":   "whsec_-_-_-_-_",
+		"published-text": "abc1234",
+	} {
+		t.Run(name, func(t *testing.T) {
+			v, err := NewWebhookVerifier(secret)
+			if !errors.Is(err, ErrInvalidWebhookSecret) || v != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if s := strings.TrimPrefix(secret, "whsec_"); s != "" && strings.Contains(err.Error(), s) {
+				t.Fatal("error text repeats the secret")
+			}
+		})
+	}
+	if _, err := NewWebhookVerifier("", WithRawSecret()); !errors.Is(err, ErrInvalidWebhookSecret) {
+		t.Fatalf("empty raw secret: %v", err)
+	}
+}
+
+func TestWebhookRawSecretKeepsPrefix(t *testing.T) {
+	// In raw mode the secret's bytes are the key as given, prefix and all.
+	secret := "whsec_abc"
+	body := []byte(orderBody)
+	ts := strconv.Itoa(testWebhookTS)
+	v, err := NewWebhookVerifier(secret, WithRawSecret(), WithClock(clockAt(testWebhookTS)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(webhookHeader("m", ts, "v1,"+signWebhook([]byte(secret), "m", ts, body)), body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(webhookHeader("m", ts, "v1,"+signWebhook([]byte("abc"), "m", ts, body)), body); !errors.Is(err, ErrWebhookSignatureMismatch) {
+		t.Fatal(err)
+	}
+}
+
+func TestWebhookHandler(t *testing.T) {
+	key := testWebhookKey(t)
+	ts := strconv.Itoa(testWebhookTS)
+	v := newTestVerifier(t, WithMaxBodyBytes(1024))
+	var got *Event
+	calls := 0
+	h := v.Handler(func(w http.ResponseWriter, r *http.Request, ev *Event) {
+		calls++
+		got = ev
+		w.WriteHeader(http.StatusNoContent)
+	})
+	req := func(method, body, sig string) *http.Request {
+		r := httptest.NewRequest(method, "/webhooks/pinelabs", strings.NewReader(body))
+		r.Header = webhookHeader("msg_handler", ts, sig)
+		r.Header.Set("Content-Type", "application/json")
+		return r
+	}
+	goodSig := "v1," + signWebhook(key, "msg_handler", ts, []byte(orderBody))
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req(http.MethodPost, orderBody, goodSig))
+	if rec.Code != http.StatusNoContent || calls != 1 || got == nil || got.Type != EventOrderProcessed || got.ID != "msg_handler" {
+		t.Fatalf("valid delivery: code %d calls %d event %+v", rec.Code, calls, got)
+	}
+
+	bigBody := `{"event_type":"ORDER_PROCESSED","pad":"` + strings.Repeat("x", 1024) + `"}`
+	cases := []struct {
+		name string
+		r    *http.Request
+		code int
+		msg  string
+	}{
+		{"get", req(http.MethodGet, "", goodSig), 405, "method not allowed\n"},
+		{"tampered", req(http.MethodPost, strings.Replace(orderBody, "PROCESSED", "CANCELLED", 1), goodSig), 400, "invalid webhook signature\n"},
+		{"unsigned", req(http.MethodPost, orderBody, ""), 400, "missing webhook headers\n"},
+		{"stale", func() *http.Request {
+			r := req(http.MethodPost, orderBody, goodSig)
+			r.Header.Set("webhook-timestamp", "1000")
+			return r
+		}(), 400, "webhook timestamp out of range\n"},
+		{"not-json", req(http.MethodPost, "hello", "v1,"+signWebhook(key, "msg_handler", ts, []byte("hello"))), 400, "malformed webhook body\n"},
+		{"too-large", req(http.MethodPost, bigBody, "v1,"+signWebhook(key, "msg_handler", ts, []byte(bigBody))), 413, "webhook too large\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			calls = 0
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, c.r)
+			if calls != 0 || rec.Code != c.code || rec.Body.String() != c.msg {
+				t.Fatalf("calls %d, got %d %q, want %d %q", calls, rec.Code, rec.Body.String(), c.code, c.msg)
+			}
+		})
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+func TestWebhookHandlerBrokenBody(t *testing.T) {
+	v := newTestVerifier(t)
+	r := httptest.NewRequest(http.MethodPost, "/", errReader{})
+	rec := httptest.NewRecorder()
+	v.Handler(func(http.ResponseWriter, *http.Request, *Event) { t.Fatal("next ran") }).ServeHTTP(rec, r)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("code = %d", rec.Code)
+	}
+}
