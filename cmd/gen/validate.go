@@ -360,20 +360,7 @@ func (g *validator) stringChecks(sc *scope, val, pv string, s *openapi3.Schema) 
 		record = "Sensitive"
 	}
 	if s.MinLength > 0 || s.MaxLength != nil {
-		n := sc.next("n")
-		count := jen.Id(n).Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(jen.Id(str))
-		length := func(r string, limit uint64) jen.Code {
-			return jen.Id("e").Dot("Length").Call(jen.Id(pv), rule(r), jen.Lit(strconv.FormatUint(limit, 10)), jen.Id(n), jen.Lit("characters"))
-		}
-		switch {
-		case s.MinLength > 0 && s.MaxLength != nil:
-			out = append(out, jen.If(count, jen.Id(n).Op("<").Lit(int(s.MinLength))).Block(length("MinLength", s.MinLength)).
-				Else().If(jen.Id(n).Op(">").Lit(int(*s.MaxLength))).Block(length("MaxLength", *s.MaxLength)))
-		case s.MinLength > 0:
-			out = append(out, jen.If(count, jen.Id(n).Op("<").Lit(int(s.MinLength))).Block(length("MinLength", s.MinLength)))
-		default:
-			out = append(out, jen.If(count, jen.Id(n).Op(">").Lit(int(*s.MaxLength))).Block(length("MaxLength", *s.MaxLength)))
-		}
+		out = append(out, lengthChecks(sc, str, pv, s))
 	}
 	if s.Pattern != "" {
 		match, err := g.patterns.add(s.Pattern)
@@ -396,6 +383,41 @@ func (g *validator) stringChecks(sc *scope, val, pv string, s *openapi3.Schema) 
 		))
 	}
 	return out, nil
+}
+
+// lengthChecks counts runes, as JSON Schema does, but only when the byte
+// length leaves the answer open: a string of l bytes has between l/4 and l
+// runes, so l <= maxLength and l >= 4*minLength settle it without counting.
+func lengthChecks(sc *scope, str, pv string, s *openapi3.Schema) jen.Code {
+	n := sc.next("n")
+	length := func(r string, limit uint64) jen.Code {
+		return jen.Id("e").Dot("Length").Call(jen.Id(pv), rule(r), jen.Lit(strconv.FormatUint(limit, 10)), jen.Id(n), jen.Lit("characters"))
+	}
+	var open []jen.Code
+	var checks jen.Code
+	if s.MaxLength != nil {
+		open = append(open, jen.Len(jen.Id(str)).Op(">").Lit(int(*s.MaxLength)))
+	}
+	if s.MinLength > 0 {
+		open = append(open, jen.Len(jen.Id(str)).Op("<").Lit(int(4*s.MinLength)))
+	}
+	switch {
+	case s.MinLength > 0 && s.MaxLength != nil:
+		checks = jen.If(jen.Id(n).Op("<").Lit(int(s.MinLength))).Block(length("MinLength", s.MinLength)).
+			Else().If(jen.Id(n).Op(">").Lit(int(*s.MaxLength))).Block(length("MaxLength", *s.MaxLength))
+	case s.MinLength > 0:
+		checks = jen.If(jen.Id(n).Op("<").Lit(int(s.MinLength))).Block(length("MinLength", s.MinLength))
+	default:
+		checks = jen.If(jen.Id(n).Op(">").Lit(int(*s.MaxLength))).Block(length("MaxLength", *s.MaxLength))
+	}
+	cond := open[0]
+	if len(open) == 2 {
+		cond = jen.Add(open[0]).Op("||").Add(open[1])
+	}
+	return jen.If(cond).Block(
+		jen.Id(n).Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(jen.Id(str)),
+		checks,
+	)
 }
 
 func numberChecks(val, pv string, s *openapi3.Schema, record, conv string) []jen.Code {

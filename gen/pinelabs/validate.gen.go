@@ -78,20 +78,29 @@ func (v *Address) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.Address1 != nil {
 		p2 := p.Field("address1")
-		if n3 := utf8.RuneCountInString(*v.Address1); n3 > 100 {
-			e.Length(p2, validation.MaxLength, "100", n3, "characters")
+		if len(*v.Address1) > 100 {
+			n3 := utf8.RuneCountInString(*v.Address1)
+			if n3 > 100 {
+				e.Length(p2, validation.MaxLength, "100", n3, "characters")
+			}
 		}
 	}
 	if v.Address2 != nil {
 		p4 := p.Field("address2")
-		if n5 := utf8.RuneCountInString(*v.Address2); n5 > 100 {
-			e.Length(p4, validation.MaxLength, "100", n5, "characters")
+		if len(*v.Address2) > 100 {
+			n5 := utf8.RuneCountInString(*v.Address2)
+			if n5 > 100 {
+				e.Length(p4, validation.MaxLength, "100", n5, "characters")
+			}
 		}
 	}
 	if v.Address3 != nil {
 		p6 := p.Field("address3")
-		if n7 := utf8.RuneCountInString(*v.Address3); n7 > 100 {
-			e.Length(p6, validation.MaxLength, "100", n7, "characters")
+		if len(*v.Address3) > 100 {
+			n7 := utf8.RuneCountInString(*v.Address3)
+			if n7 > 100 {
+				e.Length(p6, validation.MaxLength, "100", n7, "characters")
+			}
 		}
 	}
 	if v.AddressCategory != nil {
@@ -104,22 +113,31 @@ func (v *Address) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.City != nil {
 		p10 := p.Field("city")
-		if n11 := utf8.RuneCountInString(*v.City); n11 > 50 {
-			e.Length(p10, validation.MaxLength, "50", n11, "characters")
+		if len(*v.City) > 50 {
+			n11 := utf8.RuneCountInString(*v.City)
+			if n11 > 50 {
+				e.Length(p10, validation.MaxLength, "50", n11, "characters")
+			}
 		}
 	}
 	if v.Country != nil {
 		p12 := p.Field("country")
-		if n13 := utf8.RuneCountInString(*v.Country); n13 > 50 {
-			e.Length(p12, validation.MaxLength, "50", n13, "characters")
+		if len(*v.Country) > 50 {
+			n13 := utf8.RuneCountInString(*v.Country)
+			if n13 > 50 {
+				e.Length(p12, validation.MaxLength, "50", n13, "characters")
+			}
 		}
 	}
 	if v.Pincode != nil {
 		p15 := p.Field("pincode")
-		if n16 := utf8.RuneCountInString(*v.Pincode); n16 < 6 {
-			e.Length(p15, validation.MinLength, "6", n16, "characters")
-		} else if n16 > 10 {
-			e.Length(p15, validation.MaxLength, "10", n16, "characters")
+		if len(*v.Pincode) > 10 || len(*v.Pincode) < 24 {
+			n16 := utf8.RuneCountInString(*v.Pincode)
+			if n16 < 6 {
+				e.Length(p15, validation.MinLength, "6", n16, "characters")
+			} else if n16 > 10 {
+				e.Length(p15, validation.MaxLength, "10", n16, "characters")
+			}
 		}
 		if !matchPattern1(*v.Pincode) {
 			e.String(p15, validation.Pattern, "^[0-9]+$", *v.Pincode)
@@ -127,8 +145,11 @@ func (v *Address) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.State != nil {
 		p17 := p.Field("state")
-		if n18 := utf8.RuneCountInString(*v.State); n18 > 50 {
-			e.Length(p17, validation.MaxLength, "50", n18, "characters")
+		if len(*v.State) > 50 {
+			n18 := utf8.RuneCountInString(*v.State)
+			if n18 > 50 {
+				e.Length(p17, validation.MaxLength, "50", n18, "characters")
+			}
 		}
 	}
 }
@@ -177,8 +198,11 @@ func (v *BnplDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.Mobile == "" {
 			e.Add(p2, validation.Required, "", "")
 		} else {
-			if n3 := utf8.RuneCountInString(v.Mobile); n3 < 1 {
-				e.Length(p2, validation.MinLength, "1", n3, "characters")
+			if len(v.Mobile) < 4 {
+				n3 := utf8.RuneCountInString(v.Mobile)
+				if n3 < 1 {
+					e.Length(p2, validation.MinLength, "1", n3, "characters")
+				}
 			}
 		}
 	}
@@ -202,8 +226,11 @@ func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Erro
 		if v.Mobile == "" {
 			e.Add(p3, validation.Required, "", "")
 		} else {
-			if n4 := utf8.RuneCountInString(v.Mobile); n4 < 1 {
-				e.Length(p3, validation.MinLength, "1", n4, "characters")
+			if len(v.Mobile) < 4 {
+				n4 := utf8.RuneCountInString(v.Mobile)
+				if n4 < 1 {
+					e.Length(p3, validation.MinLength, "1", n4, "characters")
+				}
 			}
 		}
 	}
@@ -239,8 +266,11 @@ func (v *CaptureRequest) validate(p *validation.Path, e *validation.Errors) {
 		if v.MerchantCaptureReference == "" {
 			e.Add(p2, validation.Required, "", "")
 		} else {
-			if n3 := utf8.RuneCountInString(v.MerchantCaptureReference); n3 < 1 {
-				e.Length(p2, validation.MinLength, "1", n3, "characters")
+			if len(v.MerchantCaptureReference) < 4 {
+				n3 := utf8.RuneCountInString(v.MerchantCaptureReference)
+				if n3 < 1 {
+					e.Length(p2, validation.MinLength, "1", n3, "characters")
+				}
 			}
 		}
 	}
@@ -252,10 +282,13 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.CardNumber == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
-			if n2 := utf8.RuneCountInString(v.CardNumber); n2 < 12 {
-				e.Length(p1, validation.MinLength, "12", n2, "characters")
-			} else if n2 > 19 {
-				e.Length(p1, validation.MaxLength, "19", n2, "characters")
+			if len(v.CardNumber) > 19 || len(v.CardNumber) < 48 {
+				n2 := utf8.RuneCountInString(v.CardNumber)
+				if n2 < 12 {
+					e.Length(p1, validation.MinLength, "12", n2, "characters")
+				} else if n2 > 19 {
+					e.Length(p1, validation.MaxLength, "19", n2, "characters")
+				}
 			}
 			if !matchPattern1(v.CardNumber) {
 				e.Sensitive(p1, validation.Pattern, "^[0-9]+$", v.CardNumber)
@@ -267,10 +300,13 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.Cvv == "" {
 			e.Add(p3, validation.Required, "", "")
 		} else {
-			if n4 := utf8.RuneCountInString(v.Cvv); n4 < 3 {
-				e.Length(p3, validation.MinLength, "3", n4, "characters")
-			} else if n4 > 4 {
-				e.Length(p3, validation.MaxLength, "4", n4, "characters")
+			if len(v.Cvv) > 4 || len(v.Cvv) < 12 {
+				n4 := utf8.RuneCountInString(v.Cvv)
+				if n4 < 3 {
+					e.Length(p3, validation.MinLength, "3", n4, "characters")
+				} else if n4 > 4 {
+					e.Length(p3, validation.MaxLength, "4", n4, "characters")
+				}
 			}
 			if !matchPattern1(v.Cvv) {
 				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.Cvv)
@@ -299,18 +335,24 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.Name != nil {
 		p7 := p.Field("name")
-		if n8 := utf8.RuneCountInString(*v.Name); n8 < 1 {
-			e.Length(p7, validation.MinLength, "1", n8, "characters")
-		} else if n8 > 100 {
-			e.Length(p7, validation.MaxLength, "100", n8, "characters")
+		if len(*v.Name) > 100 || len(*v.Name) < 4 {
+			n8 := utf8.RuneCountInString(*v.Name)
+			if n8 < 1 {
+				e.Length(p7, validation.MinLength, "1", n8, "characters")
+			} else if n8 > 100 {
+				e.Length(p7, validation.MaxLength, "100", n8, "characters")
+			}
 		}
 	}
 	if v.RegisteredMobileNumber != nil {
 		p9 := p.Field("registered_mobile_number")
-		if n10 := utf8.RuneCountInString(*v.RegisteredMobileNumber); n10 < 9 {
-			e.Length(p9, validation.MinLength, "9", n10, "characters")
-		} else if n10 > 20 {
-			e.Length(p9, validation.MaxLength, "20", n10, "characters")
+		if len(*v.RegisteredMobileNumber) > 20 || len(*v.RegisteredMobileNumber) < 36 {
+			n10 := utf8.RuneCountInString(*v.RegisteredMobileNumber)
+			if n10 < 9 {
+				e.Length(p9, validation.MinLength, "9", n10, "characters")
+			} else if n10 > 20 {
+				e.Length(p9, validation.MaxLength, "20", n10, "characters")
+			}
 		}
 		if !matchPattern1(*v.RegisteredMobileNumber) {
 			e.String(p9, validation.Pattern, "^[0-9]+$", *v.RegisteredMobileNumber)
@@ -321,16 +363,22 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 	if v.Cryptogram != nil {
 		p1 := p.Field("cryptogram")
-		if n2 := utf8.RuneCountInString(*v.Cryptogram); n2 < 1 {
-			e.Length(p1, validation.MinLength, "1", n2, "characters")
+		if len(*v.Cryptogram) < 4 {
+			n2 := utf8.RuneCountInString(*v.Cryptogram)
+			if n2 < 1 {
+				e.Length(p1, validation.MinLength, "1", n2, "characters")
+			}
 		}
 	}
 	if v.Cvv != nil {
 		p3 := p.Field("cvv")
-		if n4 := utf8.RuneCountInString(*v.Cvv); n4 < 3 {
-			e.Length(p3, validation.MinLength, "3", n4, "characters")
-		} else if n4 > 4 {
-			e.Length(p3, validation.MaxLength, "4", n4, "characters")
+		if len(*v.Cvv) > 4 || len(*v.Cvv) < 12 {
+			n4 := utf8.RuneCountInString(*v.Cvv)
+			if n4 < 3 {
+				e.Length(p3, validation.MinLength, "3", n4, "characters")
+			} else if n4 > 4 {
+				e.Length(p3, validation.MaxLength, "4", n4, "characters")
+			}
 		}
 		if !matchPattern1(*v.Cvv) {
 			e.Sensitive(p3, validation.Pattern, "^[0-9]+$", *v.Cvv)
@@ -350,10 +398,13 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.Last4Digit != nil {
 		p7 := p.Field("last4_digit")
-		if n8 := utf8.RuneCountInString(*v.Last4Digit); n8 < 4 {
-			e.Length(p7, validation.MinLength, "4", n8, "characters")
-		} else if n8 > 4 {
-			e.Length(p7, validation.MaxLength, "4", n8, "characters")
+		if len(*v.Last4Digit) > 4 || len(*v.Last4Digit) < 16 {
+			n8 := utf8.RuneCountInString(*v.Last4Digit)
+			if n8 < 4 {
+				e.Length(p7, validation.MinLength, "4", n8, "characters")
+			} else if n8 > 4 {
+				e.Length(p7, validation.MaxLength, "4", n8, "characters")
+			}
 		}
 		if !matchPattern1(*v.Last4Digit) {
 			e.String(p7, validation.Pattern, "^[0-9]+$", *v.Last4Digit)
@@ -361,22 +412,31 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.Name != nil {
 		p9 := p.Field("name")
-		if n10 := utf8.RuneCountInString(*v.Name); n10 < 1 {
-			e.Length(p9, validation.MinLength, "1", n10, "characters")
-		} else if n10 > 100 {
-			e.Length(p9, validation.MaxLength, "100", n10, "characters")
+		if len(*v.Name) > 100 || len(*v.Name) < 4 {
+			n10 := utf8.RuneCountInString(*v.Name)
+			if n10 < 1 {
+				e.Length(p9, validation.MinLength, "1", n10, "characters")
+			} else if n10 > 100 {
+				e.Length(p9, validation.MaxLength, "100", n10, "characters")
+			}
 		}
 	}
 	if v.Token != nil {
 		p11 := p.Field("token")
-		if n12 := utf8.RuneCountInString(*v.Token); n12 < 1 {
-			e.Length(p11, validation.MinLength, "1", n12, "characters")
+		if len(*v.Token) < 4 {
+			n12 := utf8.RuneCountInString(*v.Token)
+			if n12 < 1 {
+				e.Length(p11, validation.MinLength, "1", n12, "characters")
+			}
 		}
 	}
 	if v.TokenId != nil {
 		p13 := p.Field("token_id")
-		if n14 := utf8.RuneCountInString(*v.TokenId); n14 < 1 {
-			e.Length(p13, validation.MinLength, "1", n14, "characters")
+		if len(*v.TokenId) < 4 {
+			n14 := utf8.RuneCountInString(*v.TokenId)
+			if n14 < 1 {
+				e.Length(p13, validation.MinLength, "1", n14, "characters")
+			}
 		}
 	}
 	{
@@ -412,40 +472,55 @@ func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Error
 	}
 	if v.CountryCode != nil {
 		p2 := p.Field("country_code")
-		if n3 := utf8.RuneCountInString(*v.CountryCode); n3 > 5 {
-			e.Length(p2, validation.MaxLength, "5", n3, "characters")
+		if len(*v.CountryCode) > 5 {
+			n3 := utf8.RuneCountInString(*v.CountryCode)
+			if n3 > 5 {
+				e.Length(p2, validation.MaxLength, "5", n3, "characters")
+			}
 		}
 	}
 	if v.EmailId != nil {
 		p4 := p.Field("email_id")
-		if n5 := utf8.RuneCountInString(*v.EmailId); n5 < 1 {
-			e.Length(p4, validation.MinLength, "1", n5, "characters")
-		} else if n5 > 50 {
-			e.Length(p4, validation.MaxLength, "50", n5, "characters")
+		if len(*v.EmailId) > 50 || len(*v.EmailId) < 4 {
+			n5 := utf8.RuneCountInString(*v.EmailId)
+			if n5 < 1 {
+				e.Length(p4, validation.MinLength, "1", n5, "characters")
+			} else if n5 > 50 {
+				e.Length(p4, validation.MaxLength, "50", n5, "characters")
+			}
 		}
 	}
 	if v.FirstName != nil {
 		p6 := p.Field("first_name")
-		if n7 := utf8.RuneCountInString(*v.FirstName); n7 < 1 {
-			e.Length(p6, validation.MinLength, "1", n7, "characters")
-		} else if n7 > 50 {
-			e.Length(p6, validation.MaxLength, "50", n7, "characters")
+		if len(*v.FirstName) > 50 || len(*v.FirstName) < 4 {
+			n7 := utf8.RuneCountInString(*v.FirstName)
+			if n7 < 1 {
+				e.Length(p6, validation.MinLength, "1", n7, "characters")
+			} else if n7 > 50 {
+				e.Length(p6, validation.MaxLength, "50", n7, "characters")
+			}
 		}
 	}
 	if v.LastName != nil {
 		p9 := p.Field("last_name")
-		if n10 := utf8.RuneCountInString(*v.LastName); n10 < 1 {
-			e.Length(p9, validation.MinLength, "1", n10, "characters")
-		} else if n10 > 50 {
-			e.Length(p9, validation.MaxLength, "50", n10, "characters")
+		if len(*v.LastName) > 50 || len(*v.LastName) < 4 {
+			n10 := utf8.RuneCountInString(*v.LastName)
+			if n10 < 1 {
+				e.Length(p9, validation.MinLength, "1", n10, "characters")
+			} else if n10 > 50 {
+				e.Length(p9, validation.MaxLength, "50", n10, "characters")
+			}
 		}
 	}
 	if v.MerchantCustomerReference != nil {
 		p11 := p.Field("merchant_customer_reference")
-		if n12 := utf8.RuneCountInString(*v.MerchantCustomerReference); n12 < 1 {
-			e.Length(p11, validation.MinLength, "1", n12, "characters")
-		} else if n12 > 50 {
-			e.Length(p11, validation.MaxLength, "50", n12, "characters")
+		if len(*v.MerchantCustomerReference) > 50 || len(*v.MerchantCustomerReference) < 4 {
+			n12 := utf8.RuneCountInString(*v.MerchantCustomerReference)
+			if n12 < 1 {
+				e.Length(p11, validation.MinLength, "1", n12, "characters")
+			} else if n12 > 50 {
+				e.Length(p11, validation.MaxLength, "50", n12, "characters")
+			}
 		}
 		if !matchPattern4(*v.MerchantCustomerReference) {
 			e.String(p11, validation.Pattern, "^[A-Za-z0-9_-]+$", *v.MerchantCustomerReference)
@@ -457,10 +532,13 @@ func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Error
 	}
 	if v.MobileNumber != nil {
 		p14 := p.Field("mobile_number")
-		if n15 := utf8.RuneCountInString(*v.MobileNumber); n15 < 9 {
-			e.Length(p14, validation.MinLength, "9", n15, "characters")
-		} else if n15 > 20 {
-			e.Length(p14, validation.MaxLength, "20", n15, "characters")
+		if len(*v.MobileNumber) > 20 || len(*v.MobileNumber) < 36 {
+			n15 := utf8.RuneCountInString(*v.MobileNumber)
+			if n15 < 9 {
+				e.Length(p14, validation.MinLength, "9", n15, "characters")
+			} else if n15 > 20 {
+				e.Length(p14, validation.MaxLength, "20", n15, "characters")
+			}
 		}
 		if !matchPattern1(*v.MobileNumber) {
 			e.String(p14, validation.Pattern, "^[0-9]+$", *v.MobileNumber)
@@ -492,10 +570,13 @@ func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) 
 		if v.MerchantOrderReference == "" {
 			e.Add(p6, validation.Required, "", "")
 		} else {
-			if n7 := utf8.RuneCountInString(v.MerchantOrderReference); n7 < 1 {
-				e.Length(p6, validation.MinLength, "1", n7, "characters")
-			} else if n7 > 50 {
-				e.Length(p6, validation.MaxLength, "50", n7, "characters")
+			if len(v.MerchantOrderReference) > 50 || len(v.MerchantOrderReference) < 4 {
+				n7 := utf8.RuneCountInString(v.MerchantOrderReference)
+				if n7 < 1 {
+					e.Length(p6, validation.MinLength, "1", n7, "characters")
+				} else if n7 > 50 {
+					e.Length(p6, validation.MaxLength, "50", n7, "characters")
+				}
 			}
 			if !matchPattern4(v.MerchantOrderReference) {
 				e.String(p6, validation.Pattern, "^[A-Za-z0-9_-]+$", v.MerchantOrderReference)
@@ -555,8 +636,11 @@ func (v MerchantMetadata) validate(p *validation.Path, e *validation.Errors) {
 	start4 := e.Len()
 	for k1, v2 := range v {
 		p3 := (*p).Key(k1)
-		if n5 := utf8.RuneCountInString(v2); n5 > 256 {
-			e.Length(p3, validation.MaxLength, "256", n5, "characters")
+		if len(v2) > 256 {
+			n5 := utf8.RuneCountInString(v2)
+			if n5 > 256 {
+				e.Length(p3, validation.MaxLength, "256", n5, "characters")
+			}
 		}
 	}
 	// Map order is random; sort what the loop found so errors read the same every time.
@@ -570,32 +654,44 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.CountryCode != nil {
 		p2 := p.Field("country_code")
-		if n3 := utf8.RuneCountInString(*v.CountryCode); n3 > 5 {
-			e.Length(p2, validation.MaxLength, "5", n3, "characters")
+		if len(*v.CountryCode) > 5 {
+			n3 := utf8.RuneCountInString(*v.CountryCode)
+			if n3 > 5 {
+				e.Length(p2, validation.MaxLength, "5", n3, "characters")
+			}
 		}
 	}
 	if v.CustomerId != nil {
 		p4 := p.Field("customer_id")
-		if n5 := utf8.RuneCountInString(*v.CustomerId); n5 < 1 {
-			e.Length(p4, validation.MinLength, "1", n5, "characters")
-		} else if n5 > 50 {
-			e.Length(p4, validation.MaxLength, "50", n5, "characters")
+		if len(*v.CustomerId) > 50 || len(*v.CustomerId) < 4 {
+			n5 := utf8.RuneCountInString(*v.CustomerId)
+			if n5 < 1 {
+				e.Length(p4, validation.MinLength, "1", n5, "characters")
+			} else if n5 > 50 {
+				e.Length(p4, validation.MaxLength, "50", n5, "characters")
+			}
 		}
 	}
 	if v.EmailId != nil {
 		p6 := p.Field("email_id")
-		if n7 := utf8.RuneCountInString(*v.EmailId); n7 < 1 {
-			e.Length(p6, validation.MinLength, "1", n7, "characters")
-		} else if n7 > 50 {
-			e.Length(p6, validation.MaxLength, "50", n7, "characters")
+		if len(*v.EmailId) > 50 || len(*v.EmailId) < 4 {
+			n7 := utf8.RuneCountInString(*v.EmailId)
+			if n7 < 1 {
+				e.Length(p6, validation.MinLength, "1", n7, "characters")
+			} else if n7 > 50 {
+				e.Length(p6, validation.MaxLength, "50", n7, "characters")
+			}
 		}
 	}
 	if v.FirstName != nil {
 		p8 := p.Field("first_name")
-		if n9 := utf8.RuneCountInString(*v.FirstName); n9 < 1 {
-			e.Length(p8, validation.MinLength, "1", n9, "characters")
-		} else if n9 > 50 {
-			e.Length(p8, validation.MaxLength, "50", n9, "characters")
+		if len(*v.FirstName) > 50 || len(*v.FirstName) < 4 {
+			n9 := utf8.RuneCountInString(*v.FirstName)
+			if n9 < 1 {
+				e.Length(p8, validation.MinLength, "1", n9, "characters")
+			} else if n9 > 50 {
+				e.Length(p8, validation.MaxLength, "50", n9, "characters")
+			}
 		}
 	}
 	if v.IsEditCustomerDetailsAllowed != nil {
@@ -604,18 +700,24 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.LastName != nil {
 		p11 := p.Field("last_name")
-		if n12 := utf8.RuneCountInString(*v.LastName); n12 < 1 {
-			e.Length(p11, validation.MinLength, "1", n12, "characters")
-		} else if n12 > 50 {
-			e.Length(p11, validation.MaxLength, "50", n12, "characters")
+		if len(*v.LastName) > 50 || len(*v.LastName) < 4 {
+			n12 := utf8.RuneCountInString(*v.LastName)
+			if n12 < 1 {
+				e.Length(p11, validation.MinLength, "1", n12, "characters")
+			} else if n12 > 50 {
+				e.Length(p11, validation.MaxLength, "50", n12, "characters")
+			}
 		}
 	}
 	if v.MerchantCustomerReference != nil {
 		p13 := p.Field("merchant_customer_reference")
-		if n14 := utf8.RuneCountInString(*v.MerchantCustomerReference); n14 < 1 {
-			e.Length(p13, validation.MinLength, "1", n14, "characters")
-		} else if n14 > 50 {
-			e.Length(p13, validation.MaxLength, "50", n14, "characters")
+		if len(*v.MerchantCustomerReference) > 50 || len(*v.MerchantCustomerReference) < 4 {
+			n14 := utf8.RuneCountInString(*v.MerchantCustomerReference)
+			if n14 < 1 {
+				e.Length(p13, validation.MinLength, "1", n14, "characters")
+			} else if n14 > 50 {
+				e.Length(p13, validation.MaxLength, "50", n14, "characters")
+			}
 		}
 		if !matchPattern4(*v.MerchantCustomerReference) {
 			e.String(p13, validation.Pattern, "^[A-Za-z0-9_-]+$", *v.MerchantCustomerReference)
@@ -623,10 +725,13 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.MobileNumber != nil {
 		p15 := p.Field("mobile_number")
-		if n16 := utf8.RuneCountInString(*v.MobileNumber); n16 < 9 {
-			e.Length(p15, validation.MinLength, "9", n16, "characters")
-		} else if n16 > 20 {
-			e.Length(p15, validation.MaxLength, "20", n16, "characters")
+		if len(*v.MobileNumber) > 20 || len(*v.MobileNumber) < 36 {
+			n16 := utf8.RuneCountInString(*v.MobileNumber)
+			if n16 < 9 {
+				e.Length(p15, validation.MinLength, "9", n16, "characters")
+			} else if n16 > 20 {
+				e.Length(p15, validation.MaxLength, "20", n16, "characters")
+			}
 		}
 		if !matchPattern1(*v.MobileNumber) {
 			e.String(p15, validation.Pattern, "^[0-9]+$", *v.MobileNumber)
@@ -682,8 +787,11 @@ func (v *PaymentRequest) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.MerchantPaymentReference != nil {
 		p2 := p.Field("merchant_payment_reference")
-		if n3 := utf8.RuneCountInString(*v.MerchantPaymentReference); n3 < 1 {
-			e.Length(p2, validation.MinLength, "1", n3, "characters")
+		if len(*v.MerchantPaymentReference) < 4 {
+			n3 := utf8.RuneCountInString(*v.MerchantPaymentReference)
+			if n3 < 1 {
+				e.Length(p2, validation.MinLength, "1", n3, "characters")
+			}
 		}
 	}
 	{
@@ -793,10 +901,13 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.CardLast4 == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
-			if n2 := utf8.RuneCountInString(v.CardLast4); n2 < 4 {
-				e.Length(p1, validation.MinLength, "4", n2, "characters")
-			} else if n2 > 4 {
-				e.Length(p1, validation.MaxLength, "4", n2, "characters")
+			if len(v.CardLast4) > 4 || len(v.CardLast4) < 16 {
+				n2 := utf8.RuneCountInString(v.CardLast4)
+				if n2 < 4 {
+					e.Length(p1, validation.MinLength, "4", n2, "characters")
+				} else if n2 > 4 {
+					e.Length(p1, validation.MaxLength, "4", n2, "characters")
+				}
 			}
 			if !matchPattern1(v.CardLast4) {
 				e.String(p1, validation.Pattern, "^[0-9]+$", v.CardLast4)
@@ -808,10 +919,13 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.CardNumber == "" {
 			e.Add(p3, validation.Required, "", "")
 		} else {
-			if n4 := utf8.RuneCountInString(v.CardNumber); n4 < 12 {
-				e.Length(p3, validation.MinLength, "12", n4, "characters")
-			} else if n4 > 19 {
-				e.Length(p3, validation.MaxLength, "19", n4, "characters")
+			if len(v.CardNumber) > 19 || len(v.CardNumber) < 48 {
+				n4 := utf8.RuneCountInString(v.CardNumber)
+				if n4 < 12 {
+					e.Length(p3, validation.MinLength, "12", n4, "characters")
+				} else if n4 > 19 {
+					e.Length(p3, validation.MaxLength, "19", n4, "characters")
+				}
 			}
 			if !matchPattern1(v.CardNumber) {
 				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.CardNumber)
@@ -823,10 +937,13 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.RegisteredMobileNumber == "" {
 			e.Add(p5, validation.Required, "", "")
 		} else {
-			if n6 := utf8.RuneCountInString(v.RegisteredMobileNumber); n6 < 9 {
-				e.Length(p5, validation.MinLength, "9", n6, "characters")
-			} else if n6 > 20 {
-				e.Length(p5, validation.MaxLength, "20", n6, "characters")
+			if len(v.RegisteredMobileNumber) > 20 || len(v.RegisteredMobileNumber) < 36 {
+				n6 := utf8.RuneCountInString(v.RegisteredMobileNumber)
+				if n6 < 9 {
+					e.Length(p5, validation.MinLength, "9", n6, "characters")
+				} else if n6 > 20 {
+					e.Length(p5, validation.MaxLength, "20", n6, "characters")
+				}
 			}
 			if !matchPattern1(v.RegisteredMobileNumber) {
 				e.String(p5, validation.Pattern, "^[0-9]+$", v.RegisteredMobileNumber)
@@ -852,8 +969,11 @@ func (v *TokenRequest) validate(p *validation.Path, e *validation.Errors) {
 		if v.ClientId == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
-			if n2 := utf8.RuneCountInString(v.ClientId); n2 < 1 {
-				e.Length(p1, validation.MinLength, "1", n2, "characters")
+			if len(v.ClientId) < 4 {
+				n2 := utf8.RuneCountInString(v.ClientId)
+				if n2 < 1 {
+					e.Length(p1, validation.MinLength, "1", n2, "characters")
+				}
 			}
 		}
 	}
@@ -862,8 +982,11 @@ func (v *TokenRequest) validate(p *validation.Path, e *validation.Errors) {
 		if v.ClientSecret == "" {
 			e.Add(p3, validation.Required, "", "")
 		} else {
-			if n4 := utf8.RuneCountInString(v.ClientSecret); n4 < 1 {
-				e.Length(p3, validation.MinLength, "1", n4, "characters")
+			if len(v.ClientSecret) < 4 {
+				n4 := utf8.RuneCountInString(v.ClientSecret)
+				if n4 < 1 {
+					e.Length(p3, validation.MinLength, "1", n4, "characters")
+				}
 			}
 		}
 	}
