@@ -5,7 +5,7 @@ package spec
 import _ "embed"
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.yaml pinelabs.yaml
-//go:generate go run ../cmd/gen -spec pinelabs.yaml -out ../gen/pinelabs/validate.gen.go -package pinelabs
+//go:generate go run ../cmd/gen -spec pinelabs.yaml -out ../gen/pinelabs -package pinelabs
 
 // YAML is spec/pinelabs.yaml as checked in.
 //

@@ -15,10 +15,16 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-const (
-	rulesSpec   = "testdata/rules.yaml"
-	rulesGolden = "testdata/rules.validate.go.golden"
-)
+const rulesSpec = "testdata/rules.yaml"
+
+// goldens maps each generated file of the rules spec to its golden copy.
+var goldens = []struct {
+	file, golden string
+	gen          func(*openapi3.T, string, string) ([]byte, error)
+}{
+	{"validate.gen.go", "testdata/rules.validate.go.golden", generateValidation},
+	{"signature.gen.go", "testdata/rules.signature.go.golden", generateSignatures},
+}
 
 func loadTestSpec(t *testing.T, path string) *openapi3.T {
 	t.Helper()
@@ -32,37 +38,41 @@ func loadTestSpec(t *testing.T, path string) *openapi3.T {
 // TestGolden compares the generated validation of the rules spec with the
 // checked-in file; run `go test ./cmd/gen -update` after a deliberate change.
 func TestGolden(t *testing.T) {
-	got, err := generateValidation(loadTestSpec(t, rulesSpec), "rules", "rules.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.WriteFile(rulesGolden, got, 0o644); err != nil {
+	for _, g := range goldens {
+		got, err := g.gen(loadTestSpec(t, rulesSpec), "rules", "rules.yaml")
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	want, err := os.ReadFile(rulesGolden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("generated code differs from %s; run go test ./cmd/gen -update and review the diff", rulesGolden)
+		if *update {
+			if err := os.WriteFile(g.golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(g.golden)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("generated %s differs from %s; run go test ./cmd/gen -update and review the diff", g.file, g.golden)
+		}
 	}
 }
 
 func TestDeterministic(t *testing.T) {
 	doc := loadTestSpec(t, "../../spec/pinelabs.yaml")
-	first, err := generateValidation(doc, "pinelabs", "pinelabs.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		again, err := generateValidation(loadTestSpec(t, "../../spec/pinelabs.yaml"), "pinelabs", "pinelabs.yaml")
+	for _, g := range goldens {
+		first, err := g.gen(doc, "pinelabs", "pinelabs.yaml")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(first, again) {
-			t.Fatal("two runs over the same spec produced different code")
+		for range 3 {
+			again, err := g.gen(loadTestSpec(t, "../../spec/pinelabs.yaml"), "pinelabs", "pinelabs.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(first, again) {
+				t.Fatalf("two runs of %s over the same spec differ", g.file)
+			}
 		}
 	}
 }
@@ -79,11 +89,8 @@ func TestGoldenCompilesAndBehaves(t *testing.T) {
 		PackageName:   "rules",
 		Generate:      codegen.GenerateOptions{Models: true},
 		Compatibility: codegen.CompatibilityOptions{AlwaysPrefixEnumValues: true},
+		OutputOptions: codegen.OutputOptions{SkipPrune: true}, // as spec/oapi-codegen.yaml
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	validate, err := os.ReadFile(rulesGolden)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,11 +103,13 @@ func TestGoldenCompilesAndBehaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	for name, src := range map[string][]byte{
-		"types.gen.go":      []byte(types),
-		"validate.gen.go":   validate,
-		"behaviour_test.go": behaviour,
-	} {
+	files := map[string][]byte{"types.gen.go": []byte(types), "behaviour_test.go": behaviour}
+	for _, g := range goldens {
+		if files[g.file], err = os.ReadFile(g.golden); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, src := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -158,6 +167,18 @@ func TestRefusesWhatItCannotEnforce(t *testing.T) {
       properties:
         a: {type: string}
         b: {type: string}`, `path "b.c": "b" is not an object`},
+		{"signature over an unknown scheme", `
+      required: [signature]
+      x-pinegen-signature: {field: signature, algorithm: HMAC-SHA512, key: hex, encoding: hex}
+      properties:
+        signature: {type: string, minLength: 1}`, `algorithm "HMAC-SHA512": only HMAC-SHA256 is implemented`},
+		{"signature alias pkg/signature does not apply", `
+      required: [signature]
+      x-pinegen-signature: {field: signature, algorithm: HMAC-SHA256, key: hex, encoding: hex, aliases: {state: status}}
+      properties:
+        signature: {type: string, minLength: 1}
+        state: {type: string}
+        status: {type: string}`, "alias state -> status is not one pkg/signature applies"},
 		{"malformed extension", `
       x-pinegen-exactly-one-of: {a: 1}
       properties:
@@ -184,7 +205,11 @@ components:
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = generateValidation(doc, "p", "t.yaml")
+			for _, g := range goldens {
+				if _, err = g.gen(doc, "p", "t.yaml"); err != nil {
+					break
+				}
+			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error = %v, want it to contain %q", err, c.want)
 			}

@@ -1,6 +1,7 @@
 // Command gen writes the Go code oapi-codegen does not: a Validate method for
 // every request type of spec/pinelabs.yaml, enforcing the spec's constraints
-// and its x-pinegen rules. It runs from go generate after oapi-codegen.
+// and its x-pinegen rules, and the signing helpers of every schema marked
+// x-pinegen-signature. It runs from go generate after oapi-codegen.
 //
 // It reads the spec only (never the generated package), so it builds even
 // when gen/ is stale or broken.
@@ -18,7 +19,7 @@ import (
 
 func main() {
 	specPath := flag.String("spec", "pinelabs.yaml", "OpenAPI document to read")
-	out := flag.String("out", "", "Go file to write the validation code to")
+	out := flag.String("out", "", "directory of the generated package: validate.gen.go and signature.gen.go are written there")
 	pkg := flag.String("package", "pinelabs", "package name of the generated code")
 	flag.Parse()
 	if *out == "" {
@@ -36,11 +37,20 @@ func run(specPath, out, pkg string) error {
 	if err != nil {
 		return err
 	}
-	src, err := generateValidation(doc, pkg, filepath.Base(specPath))
-	if err != nil {
-		return err
+	files := map[string]func(*openapi3.T, string, string) ([]byte, error){
+		"validate.gen.go":  generateValidation,
+		"signature.gen.go": generateSignatures,
 	}
-	return writeIfChanged(out, src)
+	for _, name := range sortedKeys(files) {
+		src, err := files[name](doc, pkg, filepath.Base(specPath))
+		if err != nil {
+			return err
+		}
+		if err := writeIfChanged(filepath.Join(out, name), src); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func loadSpec(path string) (*openapi3.T, error) {
