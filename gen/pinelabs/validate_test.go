@@ -63,7 +63,7 @@ func requestSchemas(t testing.TB) map[string]*openapi3.Schema {
 // sample is one docs request sample from spec/examples.
 type sample struct {
 	operation, file string
-	body        []byte
+	body            []byte
 }
 
 func requestSamples(t testing.TB) []sample {

@@ -20,8 +20,12 @@ func TestXRules(t *testing.T) {
 	pay := func(method, option, extra string) string {
 		return `{"payment_method":"` + method + `","payment_amount":{"value":100,"currency":"INR"},"payment_option":` + option + extra + `}`
 	}
-	bnpl := func(code string) string { return `{"bnpl_details":{"mobile":"9315829629","bnpl_pay_code":"` + code + `"}}` }
-	token := func(fields string) string { return `{"card_token_details":{"token_txn_type":"NETWORK_TOKEN"` + fields + `}}` }
+	bnpl := func(code string) string {
+		return `{"bnpl_details":{"mobile":"9315829629","bnpl_pay_code":"` + code + `"}}`
+	}
+	token := func(fields string) string {
+		return `{"card_token_details":{"token_txn_type":"NETWORK_TOKEN"` + fields + `}}`
+	}
 	payments := func(items ...string) string { return `{"payments":[` + strings.Join(items, ",") + `]}` }
 	eligibility := func(code, extra string) string {
 		return `{"mobile":"9876542032","pay_code":"` + code + `","amount":{"value":3400,"currency":"INR"}` + extra + `}`

@@ -29,8 +29,8 @@ func TestStandardLibraryOnly(t *testing.T) {
 		}
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			if path == "github.com/pinegen/pinelabs/pkg/signature" && strings.HasSuffix(name, "_test.go") {
-				continue // the external example test
+			if strings.HasSuffix(name, "_test.go") && strings.HasPrefix(path, "github.com/pinegen/pinelabs/") {
+				continue // tests may use this module's own helpers; they are not shipped
 			}
 			first, _, _ := strings.Cut(path, "/")
 			if strings.Contains(first, ".") {

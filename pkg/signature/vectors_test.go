@@ -1,7 +1,6 @@
 package signature
 
 import (
-	"bufio"
 	"errors"
 	"net/http"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinegen/pinelabs/internal/sigvectors"
 )
 
 // The vectors were computed by testdata/make-vectors.sh with openssl, so
@@ -23,53 +24,20 @@ type webhookVector struct {
 	name, mode, secret, id, timestamp, body, signature string
 }
 
-func readVectorLines(t *testing.T, path string, each func(word, rest string)) {
+func loadCallbackVectors(t *testing.T) []callbackVector {
 	t.Helper()
-	f, err := os.Open(path)
+	read, err := sigvectors.ReadCallbacks("testdata/callback-vectors.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	out := make([]callbackVector, 0, len(read))
+	for _, v := range read {
+		cv := callbackVector{name: v.Name, key: v.Key, canonical: v.Canonical, hmac: v.HMAC}
+		for _, f := range v.Fields {
+			cv.fields = append(cv.fields, Field{Name: f.Name, Value: f.Value})
 		}
-		// Values keep their leading and trailing spaces: no trimming.
-		word, rest, _ := strings.Cut(line, " ")
-		each(word, rest)
+		out = append(out, cv)
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func loadCallbackVectors(t *testing.T) []callbackVector {
-	var out []callbackVector
-	var cur callbackVector
-	readVectorLines(t, "testdata/callback-vectors.txt", func(word, rest string) {
-		switch word {
-		case "vector":
-			cur = callbackVector{name: rest}
-		case "key":
-			cur.key = rest
-		case "field":
-			name, value, ok := strings.Cut(rest, "=")
-			if !ok {
-				t.Fatalf("vector %s: field without '='", cur.name)
-			}
-			cur.fields = append(cur.fields, Field{Name: name, Value: value})
-		case "canonical":
-			cur.canonical = rest
-		case "hmac":
-			cur.hmac = rest
-		case "end":
-			out = append(out, cur)
-		default:
-			t.Fatalf("unknown line %q", word)
-		}
-	})
 	if len(out) < 10 {
 		t.Fatalf("only %d callback vectors", len(out))
 	}
@@ -77,30 +45,15 @@ func loadCallbackVectors(t *testing.T) []callbackVector {
 }
 
 func loadWebhookVectors(t *testing.T) []webhookVector {
-	var out []webhookVector
-	var cur webhookVector
-	readVectorLines(t, "testdata/webhook-vectors.txt", func(word, rest string) {
-		switch word {
-		case "webhook":
-			cur = webhookVector{name: rest}
-		case "mode":
-			cur.mode = rest
-		case "secret":
-			cur.secret = rest
-		case "id":
-			cur.id = rest
-		case "timestamp":
-			cur.timestamp = rest
-		case "body":
-			cur.body = rest
-		case "signature":
-			cur.signature = rest
-		case "end":
-			out = append(out, cur)
-		default:
-			t.Fatalf("unknown line %q", word)
-		}
-	})
+	t.Helper()
+	read, err := sigvectors.ReadWebhooks("testdata/webhook-vectors.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]webhookVector, 0, len(read))
+	for _, v := range read {
+		out = append(out, webhookVector{name: v.Name, mode: v.Mode, secret: v.Secret, id: v.ID, timestamp: v.Timestamp, body: v.Body, signature: v.Signature})
+	}
 	if len(out) < 4 {
 		t.Fatalf("only %d webhook vectors", len(out))
 	}
