@@ -166,6 +166,24 @@ func (g *validator) objectChecks(where string, sc *scope, obj, path, pathVal str
 	return out, nil
 }
 
+// countBounds emits the lower and upper bound checks of a count (items,
+// properties) that n evaluates.
+func countBounds(n func() jen.Code, pv string, min uint64, max *uint64, minRule, maxRule, unit string) []jen.Code {
+	var out []jen.Code
+	check := func(op string, limit uint64, r string) {
+		out = append(out, jen.If(jen.Add(n()).Op(op).Lit(int(limit))).Block(
+			jen.Id("e").Dot("Length").Call(jen.Id(pv), rule(r), jen.Lit(strconv.FormatUint(limit, 10)), n(), jen.Lit(unit)),
+		))
+	}
+	if min > 0 {
+		check("<", min, minRule)
+	}
+	if max != nil {
+		check(">", *max, maxRule)
+	}
+	return out
+}
+
 // propertyCount emits minProperties/maxProperties for a struct: required
 // fields always count, optional ones when set.
 func propertyCount(sc *scope, obj, pathVal string, s *openapi3.Schema) jen.Code {
@@ -181,16 +199,7 @@ func propertyCount(sc *scope, obj, pathVal string, s *openapi3.Schema) jen.Code 
 		body = append(body, jen.If(jen.Id(obj+"."+fieldName(prop, ps)).Op("!=").Nil()).Block(jen.Id(n).Op("++")))
 	}
 	body = append([]jen.Code{jen.Id(n).Op(":=").Lit(required)}, body...)
-	if s.MinProps > 0 {
-		body = append(body, jen.If(jen.Id(n).Op("<").Lit(int(s.MinProps))).Block(
-			jen.Id("e").Dot("Length").Call(jen.Id(pathVal), rule("MinProperties"), jen.Lit(strconv.FormatUint(s.MinProps, 10)), jen.Id(n), jen.Lit("properties")),
-		))
-	}
-	if s.MaxProps != nil {
-		body = append(body, jen.If(jen.Id(n).Op(">").Lit(int(*s.MaxProps))).Block(
-			jen.Id("e").Dot("Length").Call(jen.Id(pathVal), rule("MaxProperties"), jen.Lit(strconv.FormatUint(*s.MaxProps, 10)), jen.Id(n), jen.Lit("properties")),
-		))
-	}
+	body = append(body, countBounds(func() jen.Code { return jen.Id(n) }, pathVal, s.MinProps, s.MaxProps, "MinProperties", "MaxProperties", "properties")...)
 	return jen.Block(body...)
 }
 
@@ -448,17 +457,7 @@ func numLit(v float64, conv string) any {
 }
 
 func (g *validator) arrayChecks(where string, sc *scope, val, pv string, s *openapi3.Schema) ([]jen.Code, error) {
-	var out []jen.Code
-	if s.MinItems > 0 {
-		out = append(out, jen.If(jen.Len(jen.Id(val)).Op("<").Lit(int(s.MinItems))).Block(
-			jen.Id("e").Dot("Length").Call(jen.Id(pv), rule("MinItems"), jen.Lit(strconv.FormatUint(s.MinItems, 10)), jen.Len(jen.Id(val)), jen.Lit("items")),
-		))
-	}
-	if s.MaxItems != nil {
-		out = append(out, jen.If(jen.Len(jen.Id(val)).Op(">").Lit(int(*s.MaxItems))).Block(
-			jen.Id("e").Dot("Length").Call(jen.Id(pv), rule("MaxItems"), jen.Lit(strconv.FormatUint(*s.MaxItems, 10)), jen.Len(jen.Id(val)), jen.Lit("items")),
-		))
-	}
+	out := countBounds(func() jen.Code { return jen.Len(jen.Id(val)) }, pv, s.MinItems, s.MaxItems, "MinItems", "MaxItems", "items")
 	i := sc.next("i")
 	ip := sc.next("p")
 	elem := val + "[" + i + "]"
@@ -481,17 +480,7 @@ func (g *validator) arrayChecks(where string, sc *scope, val, pv string, s *open
 }
 
 func (g *validator) mapChecks(where string, sc *scope, val, pv string, s *openapi3.Schema) ([]jen.Code, error) {
-	var out []jen.Code
-	if s.MinProps > 0 {
-		out = append(out, jen.If(jen.Len(jen.Id(val)).Op("<").Lit(int(s.MinProps))).Block(
-			jen.Id("e").Dot("Length").Call(jen.Id(pv), rule("MinProperties"), jen.Lit(strconv.FormatUint(s.MinProps, 10)), jen.Len(jen.Id(val)), jen.Lit("properties")),
-		))
-	}
-	if s.MaxProps != nil {
-		out = append(out, jen.If(jen.Len(jen.Id(val)).Op(">").Lit(int(*s.MaxProps))).Block(
-			jen.Id("e").Dot("Length").Call(jen.Id(pv), rule("MaxProperties"), jen.Lit(strconv.FormatUint(*s.MaxProps, 10)), jen.Len(jen.Id(val)), jen.Lit("properties")),
-		))
-	}
+	out := countBounds(func() jen.Code { return jen.Len(jen.Id(val)) }, pv, s.MinProps, s.MaxProps, "MinProperties", "MaxProperties", "properties")
 	k, v, kp, start := sc.next("k"), sc.next("v"), sc.next("p"), sc.next("start")
 	values, err := g.valueChecks(where+"{}", sc, s.AdditionalProperties.Schema, v, v, false, kp)
 	if err != nil {

@@ -4,8 +4,9 @@ package pinelabs
 
 import "github.com/pinegen/pinelabs/pkg/signature"
 
-// SignedFields returns the fields of v that its signature covers: error_code, error_message, order_id, payment_status, status, each
-// optional one only when set. Aliases and ordering are pkg/signature's business.
+// SignedFields returns the fields of v that its signature covers, each optional
+// one only when set: error_code, error_message, order_id, payment_status, status.
+// Aliases and ordering are applied by pkg/signature.
 func (v *PaymentCallback) SignedFields() signature.Fields {
 	fields := make(signature.Fields, 0, 5)
 	if v.ErrorCode != nil {
