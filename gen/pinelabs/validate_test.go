@@ -1,11 +1,13 @@
 package pinelabs_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -268,7 +270,7 @@ func candidates(s *openapi3.Schema) []candidate {
 				}
 			}
 		}
-		for _, n := range sortedInts(lengths) {
+		for _, n := range sortedKeys(lengths) {
 			add(fmt.Sprintf("%d × %q", n, fill), strings.Repeat(string(fill), n))
 			add(fmt.Sprintf("%d × 'é'", n), strings.Repeat("é", n))
 		}
@@ -295,7 +297,7 @@ func candidates(s *openapi3.Schema) []candidate {
 				values[fmt.Sprintf("%.0f.5", *b)] = true
 			}
 		}
-		for _, n := range sortedStrings(values) {
+		for _, n := range sortedKeys(values) {
 			add("number "+n, json.Number(n))
 		}
 		add("string instead of number", "1100")
@@ -461,21 +463,12 @@ func sortedProps(s *openapi3.Schema) []string {
 	return keys
 }
 
-func sortedInts(m map[int]bool) []int {
-	out := make([]int, 0, len(m))
+func sortedKeys[K cmp.Ordered](m map[K]bool) []K {
+	out := make([]K, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
-	sort.Ints(out)
-	return out
-}
-
-func sortedStrings(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 

@@ -3,7 +3,6 @@ package pinelabs_test
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -162,14 +161,7 @@ func TestDocsSamplesValidate(t *testing.T) {
 }
 
 func TestValidAllocatesNothing(t *testing.T) {
-	body, err := os.ReadFile(fullCreateOrder)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var order pinelabs.CreateOrderRequest
-	if err := json.Unmarshal(body, &order); err != nil {
-		t.Fatal(err)
-	}
+	_, order := loadFullCreateOrder(t)
 	if n := testing.AllocsPerRun(100, func() { _ = order.Validate() }); n != 0 {
 		t.Errorf("Validate of a valid order allocated %v times", n)
 	}
