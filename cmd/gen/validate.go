@@ -244,6 +244,9 @@ func (g *validator) property(where string, sc *scope, obj, parentPath string, pa
 	if err != nil {
 		return nil, err
 	}
+	if missing == nil { // the value checks already reject the zero value
+		return []jen.Code{jen.Block(append([]jen.Code{newPath}, checks...)...)}, nil
+	}
 	required := jen.Id("e").Dot("Add").Call(jen.Id(pv), rule("Required"), jen.Lit(""), jen.Lit(""))
 	if len(checks) == 0 {
 		return []jen.Code{jen.Block(newPath, jen.If(missing).Block(required))}, nil
@@ -252,7 +255,7 @@ func (g *validator) property(where string, sc *scope, obj, parentPath string, pa
 }
 
 // missingCheck is the Go condition meaning a required, non-pointer field was
-// absent from the JSON. Go decodes an absent field to its zero value, so the
+// absent from the JSON, or nil when its value checks already say so. Go decodes an absent field to its zero value, so the
 // zero value must itself be invalid for the check to be exact; the generator
 // refuses a spec where it is not, rather than accept missing fields.
 func missingCheck(where string, s *openapi3.Schema, field string) (jen.Code, error) {
@@ -273,7 +276,7 @@ func missingCheck(where string, s *openapi3.Schema, field string) (jen.Code, err
 		if !zeroInvalid(s) {
 			return nil, fmt.Errorf("%s: required number accepts 0, so a missing value looks valid in Go; bound it or make it optional", where)
 		}
-		return jen.False(), nil // the range check reports it
+		return nil, nil // the range check reports it
 	default:
 		return nil, fmt.Errorf("%s: cannot tell a missing required %v from its zero value in Go; make it optional", where, s.Type)
 	}

@@ -167,15 +167,11 @@ func (v *Amount) validate(p *validation.Path, e *validation.Errors) {
 	}
 	{
 		p2 := p.Field("value")
-		if false {
-			e.Add(p2, validation.Required, "", "")
-		} else {
-			if v.Value < 100 {
-				e.Int(p2, validation.Minimum, "100", int64(v.Value))
-			}
-			if v.Value > 100000000 {
-				e.Int(p2, validation.Maximum, "100000000", int64(v.Value))
-			}
+		if v.Value < 100 {
+			e.Int(p2, validation.Minimum, "100", int64(v.Value))
+		}
+		if v.Value > 100000000 {
+			e.Int(p2, validation.Maximum, "100000000", int64(v.Value))
 		}
 	}
 }
