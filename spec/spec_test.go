@@ -283,19 +283,46 @@ func TestExamplesRoundTrip(t *testing.T) {
 			if err := dec.Decode(&got); err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s re-encodes differently:\n got %s\nwant %s", typ, out, compact(t, raw))
+			// Only paths are printed: samples hold (test) card numbers.
+			if diff := diffPaths("", got, want); len(diff) > 0 {
+				t.Errorf("%s re-encodes differently at %v", typ, diff)
 			}
 		})
 	}
 }
 
-func compact(t *testing.T, raw []byte) string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		t.Fatal(err)
+// diffPaths lists the JSON paths where got and want differ.
+func diffPaths(at string, got, want any) []string {
+	gm, gok := got.(map[string]any)
+	wm, wok := want.(map[string]any)
+	if gok && wok {
+		var out []string
+		keys := map[string]bool{}
+		for k := range gm {
+			keys[k] = true
+		}
+		for k := range wm {
+			keys[k] = true
+		}
+		for k := range keys {
+			out = append(out, diffPaths(at+"/"+k, gm[k], wm[k])...)
+		}
+		sort.Strings(out)
+		return out
 	}
-	return b.String()
+	ga, gok := got.([]any)
+	wa, wok := want.([]any)
+	if gok && wok && len(ga) == len(wa) {
+		var out []string
+		for i := range ga {
+			out = append(out, diffPaths(at+"/"+strconv.Itoa(i), ga[i], wa[i])...)
+		}
+		return out
+	}
+	if reflect.DeepEqual(got, want) {
+		return nil
+	}
+	return []string{at}
 }
 
 func TestEveryOperationHasExamples(t *testing.T) {
