@@ -8,67 +8,13 @@ import (
 	"unicode/utf8"
 )
 
-// Validate reports every rule of the BnplEligibilityRequest schema that v breaks, as a
+// Validate reports every rule of the Address schema that v breaks, as a
 // *validation.Error listing each field. A valid value costs no allocation.
-func (v *BnplEligibilityRequest) Validate() error {
+func (v *Address) Validate() error {
 	var root validation.Path
 	var e validation.Errors
 	v.validate(&root, &e)
-	return e.Err("BnplEligibilityRequest")
-}
-
-// Validate reports every rule of the CaptureRequest schema that v breaks, as a
-// *validation.Error listing each field. A valid value costs no allocation.
-func (v *CaptureRequest) Validate() error {
-	var root validation.Path
-	var e validation.Errors
-	v.validate(&root, &e)
-	return e.Err("CaptureRequest")
-}
-
-// Validate reports every rule of the CreateCustomerRequest schema that v breaks, as a
-// *validation.Error listing each field. A valid value costs no allocation.
-func (v *CreateCustomerRequest) Validate() error {
-	var root validation.Path
-	var e validation.Errors
-	v.validate(&root, &e)
-	return e.Err("CreateCustomerRequest")
-}
-
-// Validate reports every rule of the CreateOrderRequest schema that v breaks, as a
-// *validation.Error listing each field. A valid value costs no allocation.
-func (v *CreateOrderRequest) Validate() error {
-	var root validation.Path
-	var e validation.Errors
-	v.validate(&root, &e)
-	return e.Err("CreateOrderRequest")
-}
-
-// Validate reports every rule of the CreatePaymentRequest schema that v breaks, as a
-// *validation.Error listing each field. A valid value costs no allocation.
-func (v *CreatePaymentRequest) Validate() error {
-	var root validation.Path
-	var e validation.Errors
-	v.validate(&root, &e)
-	return e.Err("CreatePaymentRequest")
-}
-
-// Validate reports every rule of the PointBalanceRequest schema that v breaks, as a
-// *validation.Error listing each field. A valid value costs no allocation.
-func (v *PointBalanceRequest) Validate() error {
-	var root validation.Path
-	var e validation.Errors
-	v.validate(&root, &e)
-	return e.Err("PointBalanceRequest")
-}
-
-// Validate reports every rule of the TokenRequest schema that v breaks, as a
-// *validation.Error listing each field. A valid value costs no allocation.
-func (v *TokenRequest) Validate() error {
-	var root validation.Path
-	var e validation.Errors
-	v.validate(&root, &e)
-	return e.Err("TokenRequest")
+	return e.Err("Address")
 }
 
 func (v *Address) validate(p *validation.Path, e *validation.Errors) {
@@ -154,6 +100,15 @@ func (v *Address) validate(p *validation.Path, e *validation.Errors) {
 	}
 }
 
+// Validate reports every rule of the Amount schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *Amount) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("Amount")
+}
+
 func (v *Amount) validate(p *validation.Path, e *validation.Errors) {
 	{
 		p1 := p.Field("currency")
@@ -174,6 +129,15 @@ func (v *Amount) validate(p *validation.Path, e *validation.Errors) {
 			e.Int(p2, validation.Maximum, "100000000", int64(v.Value))
 		}
 	}
+}
+
+// Validate reports every rule of the BnplDetails schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *BnplDetails) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("BnplDetails")
 }
 
 func (v *BnplDetails) validate(p *validation.Path, e *validation.Errors) {
@@ -202,6 +166,15 @@ func (v *BnplDetails) validate(p *validation.Path, e *validation.Errors) {
 			}
 		}
 	}
+}
+
+// Validate reports every rule of the BnplEligibilityRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *BnplEligibilityRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("BnplEligibilityRequest")
 }
 
 func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Errors) {
@@ -248,6 +221,15 @@ func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Erro
 	}
 }
 
+// Validate reports every rule of the CaptureRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *CaptureRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("CaptureRequest")
+}
+
 func (v *CaptureRequest) validate(p *validation.Path, e *validation.Errors) {
 	{
 		p1 := p.Field("capture_amount")
@@ -270,6 +252,15 @@ func (v *CaptureRequest) validate(p *validation.Path, e *validation.Errors) {
 			}
 		}
 	}
+}
+
+// Validate reports every rule of the CardDetails schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *CardDetails) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("CardDetails")
 }
 
 func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
@@ -354,6 +345,15 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 			e.String(p9, validation.Pattern, "^[0-9]+$", *v.RegisteredMobileNumber)
 		}
 	}
+}
+
+// Validate reports every rule of the CardTokenDetails schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *CardTokenDetails) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("CardTokenDetails")
 }
 
 func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
@@ -461,6 +461,15 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 	}
 }
 
+// Validate reports every rule of the CreateCustomerRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *CreateCustomerRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("CreateCustomerRequest")
+}
+
 func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Errors) {
 	if v.BillingAddress != nil {
 		p1 := p.Field("billing_address")
@@ -546,6 +555,15 @@ func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Error
 	}
 }
 
+// Validate reports every rule of the CreateOrderRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *CreateOrderRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("CreateOrderRequest")
+}
+
 func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) {
 	if v.AllowedPaymentMethods != nil {
 		p1 := p.Field("allowed_payment_methods")
@@ -593,6 +611,15 @@ func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) 
 	}
 }
 
+// Validate reports every rule of the CreatePaymentRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *CreatePaymentRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("CreatePaymentRequest")
+}
+
 func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Errors) {
 	{
 		p1 := p.Field("payments")
@@ -623,7 +650,25 @@ func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Errors
 	}
 }
 
+// Validate reports every rule of the DeviceInfo schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *DeviceInfo) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("DeviceInfo")
+}
+
 func (v *DeviceInfo) validate(p *validation.Path, e *validation.Errors) {}
+
+// Validate reports every rule of the MerchantMetadata schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v MerchantMetadata) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("MerchantMetadata")
+}
 
 func (v MerchantMetadata) validate(p *validation.Path, e *validation.Errors) {
 	if len(v) > 10 {
@@ -641,6 +686,15 @@ func (v MerchantMetadata) validate(p *validation.Path, e *validation.Errors) {
 	}
 	// Map order is random; sort what the loop found so errors read the same every time.
 	e.SortFrom(start4)
+}
+
+// Validate reports every rule of the OrderCustomer schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *OrderCustomer) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("OrderCustomer")
 }
 
 func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
@@ -739,6 +793,15 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 	}
 }
 
+// Validate reports every rule of the PaymentOption schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *PaymentOption) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("PaymentOption")
+}
+
 func (v *PaymentOption) validate(p *validation.Path, e *validation.Errors) {
 	if v.BnplDetails != nil {
 		p1 := p.Field("bnpl_details")
@@ -774,6 +837,15 @@ func (v *PaymentOption) validate(p *validation.Path, e *validation.Errors) {
 			e.Length((*p), validation.MinProperties, "1", n5, "properties")
 		}
 	}
+}
+
+// Validate reports every rule of the PaymentRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *PaymentRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("PaymentRequest")
 }
 
 func (v *PaymentRequest) validate(p *validation.Path, e *validation.Errors) {
@@ -856,6 +928,15 @@ func (v *PaymentRequest) validate(p *validation.Path, e *validation.Errors) {
 	}
 }
 
+// Validate reports every rule of the PointBalanceRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *PointBalanceRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("PointBalanceRequest")
+}
+
 func (v *PointBalanceRequest) validate(p *validation.Path, e *validation.Errors) {
 	{
 		p1 := p.Field("order_details")
@@ -889,6 +970,15 @@ func (v *PointBalanceRequest) validate(p *validation.Path, e *validation.Errors)
 			}
 		}
 	}
+}
+
+// Validate reports every rule of the PointsCardDetails schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *PointsCardDetails) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("PointsCardDetails")
 }
 
 func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
@@ -948,6 +1038,15 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
 	}
 }
 
+// Validate reports every rule of the PurchaseDetails schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *PurchaseDetails) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("PurchaseDetails")
+}
+
 func (v *PurchaseDetails) validate(p *validation.Path, e *validation.Errors) {
 	if v.Customer != nil {
 		p1 := p.Field("customer")
@@ -957,6 +1056,15 @@ func (v *PurchaseDetails) validate(p *validation.Path, e *validation.Errors) {
 		p3 := p.Field("merchant_metadata")
 		v.MerchantMetadata.validate(&p3, e)
 	}
+}
+
+// Validate reports every rule of the TokenRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *TokenRequest) Validate() error {
+	var root validation.Path
+	var e validation.Errors
+	v.validate(&root, &e)
+	return e.Err("TokenRequest")
 }
 
 func (v *TokenRequest) validate(p *validation.Path, e *validation.Errors) {

@@ -193,3 +193,25 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// TestNestedTypesValidate: every type reachable from a request validates on
+// its own, with paths relative to itself.
+func TestNestedTypesValidate(t *testing.T) {
+	pincode := "515"
+	cases := []struct {
+		v    validator
+		path string
+		rule validation.Rule
+	}{
+		{&pinelabs.Amount{Value: 99, Currency: "INR"}, "value", validation.Minimum},
+		{&pinelabs.Address{Pincode: &pincode}, "pincode", validation.MinLength},
+		{pinelabs.MerchantMetadata{"a": strings.Repeat("x", 257)}, `["a"]`, validation.MaxLength},
+		{&pinelabs.PaymentOption{}, "", validation.MinProperties},
+	}
+	for _, c := range cases {
+		var ve *validation.Error
+		if err := c.v.Validate(); !errors.As(err, &ve) || !ve.Has(c.path, c.rule) {
+			t.Errorf("%T: got %v, want %s at %q", c.v, err, c.rule, c.path)
+		}
+	}
+}
