@@ -14,10 +14,10 @@ func TestPathString(t *testing.T) {
 	meta := root.Field("merchant_metadata")
 	key := meta.Key(`a"b`)
 	cases := map[string]*Path{
-		"":                           &root,
-		"payments":                   &payments,
-		"payments[1]":                &second,
-		"payments[1].value":          &value,
+		"":                          &root,
+		"payments":                  &payments,
+		"payments[1]":               &second,
+		"payments[1].value":         &value,
 		`merchant_metadata["a\"b"]`: &key,
 	}
 	for want, p := range cases {
