@@ -97,39 +97,53 @@ func (st *macState) loadMap(m map[string]string) {
 	}
 }
 
-// canonicalize sorts st.pairs and writes the canonical string into st.buf.
+// smallSort is how many fields are sorted by insertion through an index
+// array on the stack; callbacks carry a handful.
+const smallSort = 16
+
+// canonicalize writes the canonical string of st.pairs into st.buf. It sorts
+// indexes rather than the pairs themselves: moving a pair moves two string
+// headers through GC write barriers, which cost more than the comparisons.
 func (st *macState) canonicalize() error {
 	ps := st.pairs
-	if len(ps) <= 12 {
-		// Insertion sort: callbacks have a handful of fields, and this
-		// avoids the indirect comparison calls of a general sort.
-		for i := 1; i < len(ps); i++ {
-			for j := i; j > 0 && ps[j].name < ps[j-1].name; j-- {
-				ps[j], ps[j-1] = ps[j-1], ps[j]
+	var small [smallSort]int
+	var order []int
+	if len(ps) <= smallSort {
+		order = small[:len(ps)]
+	} else {
+		order = make([]int, len(ps))
+	}
+	for i := range order {
+		order[i] = i
+	}
+	if len(ps) <= smallSort {
+		for i := 1; i < len(order); i++ {
+			for j := i; j > 0 && ps[order[j]].name < ps[order[j-1]].name; j-- {
+				order[j], order[j-1] = order[j-1], order[j]
 			}
 		}
 	} else {
-		slices.SortFunc(ps, func(a, b pair) int { return strings.Compare(a.name, b.name) })
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(ps[a].name, ps[b].name) })
 	}
 
 	buf := st.buf[:0]
-	for i := 0; i < len(ps); {
-		p := ps[i]
+	for i := 0; i < len(order); {
+		p := &ps[order[i]]
 		if p.name == "" {
 			return ErrEmptyFieldName
 		}
 		j := i + 1
-		for j < len(ps) && ps[j].name == p.name {
+		for j < len(order) && ps[order[j]].name == p.name {
 			j++
 		}
 		switch {
 		case j-i == 1:
-		case j-i == 2 && ps[i].alias != ps[i+1].alias:
-			if ps[i].value != ps[i+1].value {
+		case j-i == 2 && p.alias != ps[order[i+1]].alias:
+			if p.value != ps[order[i+1]].value {
 				return ErrStatusConflict
 			}
 		default:
-			if p.name == FieldStatus && (ps[i].alias || ps[i+1].alias) {
+			if p.name == FieldStatus && (p.alias || ps[order[i+1]].alias) {
 				return withDetail(ErrRepeatedField, FieldPaymentStatus+" or "+FieldStatus)
 			}
 			return withDetail(ErrRepeatedField, p.name)

@@ -102,12 +102,28 @@ func decodeSignature(dst *[32]byte, s string) bool {
 		return false
 	}
 	for i := range dst {
-		hi, ok1 := unhex(s[2*i])
-		lo, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
+		hi, lo := hexValue[s[2*i]], hexValue[s[2*i+1]]
+		if hi|lo == badHex {
 			return false
 		}
 		dst[i] = hi<<4 | lo
 	}
 	return true
 }
+
+// badHex marks a non-hex byte in hexValue; it has the high bit set, which
+// no digit value has, so one OR of two lookups tests both.
+const badHex = 0xff
+
+// hexValue maps each byte to its hex digit value or badHex: a table lookup
+// is cheaper than the comparisons of unhex on the verify path.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		v, ok := unhex(byte(i))
+		if !ok {
+			v = badHex
+		}
+		t[i] = v
+	}
+	return t
+}()
