@@ -63,7 +63,7 @@ func decodeExt(where, name string, raw any, into any) error {
 }
 
 // objectRules reads and checks the x-pinegen rules of the object schema s.
-func objectRules(where string, s *openapi3.Schema) (rules, error) {
+func objectRules(m *goModel, where string, s *openapi3.Schema) (rules, error) {
 	var r rules
 	for name := range s.Extensions {
 		if strings.HasPrefix(name, "x-pinegen-") && !knownExtensions[name] {
@@ -82,10 +82,13 @@ func objectRules(where string, s *openapi3.Schema) (rules, error) {
 			if isRequired(s, rw.Property) {
 				return r, fmt.Errorf("%s: %s: %q is always required already", where, extRequiredWhen, rw.Property)
 			}
+			if !m.nilable(s, rw.Property) {
+				return r, fmt.Errorf("%s: %s: %q is not a pointer in Go, so its absence cannot be seen", where, extRequiredWhen, rw.Property)
+			}
 			if len(rw.In) == 0 {
 				return r, fmt.Errorf("%s: %s for %q lists no values", where, extRequiredWhen, rw.Property)
 			}
-			if _, err := walkPath(s, rw.Path); err != nil {
+			if _, err := walkPath(m, s, rw.Path); err != nil {
 				return r, fmt.Errorf("%s: %s: %w", where, extRequiredWhen, err)
 			}
 		}
@@ -109,8 +112,8 @@ func objectRules(where string, s *openapi3.Schema) (rules, error) {
 				return r, fmt.Errorf("%s: %s: %q is not a value of %s", where, extVariants, value, v.Discriminator)
 			}
 			for _, sub := range subs {
-				if holder.Value.Properties[sub] == nil || isRequired(holder.Value, sub) {
-					return r, fmt.Errorf("%s: %s: %q is not an optional property of %s", where, extVariants, sub, v.Property)
+				if holder.Value.Properties[sub] == nil || isRequired(holder.Value, sub) || !m.nilable(holder.Value, sub) {
+					return r, fmt.Errorf("%s: %s: %q is not an optional property of %s that is nil when absent", where, extVariants, sub, v.Property)
 				}
 			}
 		}
@@ -123,8 +126,8 @@ func objectRules(where string, s *openapi3.Schema) (rules, error) {
 			return r, fmt.Errorf("%s: %s needs at least two properties", where, extExactlyOneOf)
 		}
 		for _, p := range r.exactlyOneOf {
-			if s.Properties[p] == nil || isRequired(s, p) {
-				return r, fmt.Errorf("%s: %s: %q is not an optional property", where, extExactlyOneOf, p)
+			if s.Properties[p] == nil || isRequired(s, p) || !m.nilable(s, p) {
+				return r, fmt.Errorf("%s: %s: %q is not an optional property that is nil when absent", where, extExactlyOneOf, p)
 			}
 		}
 	}
@@ -158,7 +161,7 @@ type pathStep struct {
 }
 
 // walkPath resolves "a.b.c" from the object s to the string property at its end.
-func walkPath(s *openapi3.Schema, dotted string) ([]pathStep, error) {
+func walkPath(m *goModel, s *openapi3.Schema, dotted string) ([]pathStep, error) {
 	var steps []pathStep
 	cur := s
 	parts := strings.Split(dotted, ".")
@@ -168,7 +171,8 @@ func walkPath(s *openapi3.Schema, dotted string) ([]pathStep, error) {
 			return nil, fmt.Errorf("path %q: no property %q", dotted, part)
 		}
 		v := ref.Value
-		steps = append(steps, pathStep{json: part, field: fieldName(part, v), schema: v, ptr: !isRequired(cur, part) || v.Nullable})
+		f := m.field(cur, part)
+		steps = append(steps, pathStep{json: part, field: f.Name, schema: v, ptr: f.Ptr})
 		if i < len(parts)-1 && !isObject(v) {
 			return nil, fmt.Errorf("path %q: %q is not an object", dotted, part)
 		}

@@ -15,31 +15,44 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-const rulesSpec = "testdata/rules.yaml"
+const (
+	rulesSpec   = "testdata/rules.yaml"
+	rulesConfig = "testdata/oapi-codegen.yaml"
+)
 
 // goldens maps each generated file of the rules spec to its golden copy.
 var goldens = []struct {
 	file, golden string
-	gen          func(*openapi3.T, string, string) ([]byte, error)
+	gen          func(*goModel, string, string) ([]byte, error)
 }{
 	{"validate.gen.go", "testdata/rules.validate.go.golden", generateValidation},
 	{"signature.gen.go", "testdata/rules.signature.go.golden", generateSignatures},
 }
 
-func loadTestSpec(t *testing.T, path string) *openapi3.T {
+// loadTestModel reads a spec and the oapi-codegen configuration its types are
+// generated with.
+func loadTestModel(t *testing.T, specPath, configPath string) *goModel {
 	t.Helper()
-	doc, err := loadSpec(path)
+	doc, err := loadSpec(specPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return doc
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := newModel(doc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // TestGolden compares the generated validation of the rules spec with the
 // checked-in file; run `go test ./cmd/gen -update` after a deliberate change.
 func TestGolden(t *testing.T) {
 	for _, g := range goldens {
-		got, err := g.gen(loadTestSpec(t, rulesSpec), "rules", "rules.yaml")
+		got, err := g.gen(loadTestModel(t, rulesSpec, rulesConfig), "rules", "rules.yaml")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,14 +72,14 @@ func TestGolden(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	doc := loadTestSpec(t, "../../spec/pinelabs.yaml")
+	const spec, config = "../../spec/pinelabs.yaml", "../../spec/oapi-codegen.yaml"
 	for _, g := range goldens {
-		first, err := g.gen(doc, "pinelabs", "pinelabs.yaml")
+		first, err := g.gen(loadTestModel(t, spec, config), "pinelabs", "pinelabs.yaml")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for range 3 {
-			again, err := g.gen(loadTestSpec(t, "../../spec/pinelabs.yaml"), "pinelabs", "pinelabs.yaml")
+			again, err := g.gen(loadTestModel(t, spec, config), "pinelabs", "pinelabs.yaml")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,13 +97,15 @@ func TestGoldenCompilesAndBehaves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a package")
 	}
-	doc := loadTestSpec(t, rulesSpec)
-	types, err := codegen.Generate(doc, codegen.Configuration{
-		PackageName:   "rules",
-		Generate:      codegen.GenerateOptions{Models: true},
-		Compatibility: codegen.CompatibilityOptions{AlwaysPrefixEnumValues: true},
-		OutputOptions: codegen.OutputOptions{SkipPrune: true}, // as spec/oapi-codegen.yaml
-	})
+	doc, err := loadSpec(rulesSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(rulesConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types, err := codegen.Generate(doc, cfg.UpdateDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,10 +220,16 @@ components:
 			if err != nil {
 				t.Fatal(err)
 			}
+			cfg, err := loadConfig(rulesConfig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := newModel(doc, cfg)
 			for _, g := range goldens {
-				if _, err = g.gen(doc, "p", "t.yaml"); err != nil {
+				if err != nil {
 					break
 				}
+				_, err = g.gen(m, "p", "t.yaml")
 			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error = %v, want it to contain %q", err, c.want)

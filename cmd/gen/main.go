@@ -20,6 +20,7 @@ import (
 
 func main() {
 	specPath := flag.String("spec", "pinelabs.yaml", "OpenAPI document to read")
+	config := flag.String("config", "oapi-codegen.yaml", "oapi-codegen configuration the types were generated with; its naming and pointer rules are followed")
 	out := flag.String("out", "", "directory of the generated package: validate.gen.go and signature.gen.go are written there")
 	pkg := flag.String("package", "pinelabs", "package name of the generated code")
 	flag.Parse()
@@ -27,23 +28,31 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen: -out is required")
 		os.Exit(2)
 	}
-	if err := run(*specPath, *out, *pkg); err != nil {
+	if err := run(*specPath, *config, *out, *pkg); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(specPath, out, pkg string) error {
+func run(specPath, configPath, out, pkg string) error {
 	doc, err := loadSpec(specPath)
 	if err != nil {
 		return err
 	}
-	files := map[string]func(*openapi3.T, string, string) ([]byte, error){
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		return err
+	}
+	m, err := newModel(doc, cfg)
+	if err != nil {
+		return err
+	}
+	files := map[string]func(*goModel, string, string) ([]byte, error){
 		"validate.gen.go":  generateValidation,
 		"signature.gen.go": generateSignatures,
 	}
 	for _, name := range sortedKeys(files) {
-		src, err := files[name](doc, pkg, filepath.Base(specPath))
+		src, err := files[name](m, pkg, filepath.Base(specPath))
 		if err != nil {
 			return err
 		}

@@ -2,27 +2,143 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"go.yaml.in/yaml/v3"
 )
 
 const componentPrefix = "#/components/schemas/"
 
-// goName is the identifier oapi-codegen gives a schema or property name; using
-// its own function keeps the two generators in step.
-func goName(name string) string { return codegen.SchemaNameToTypeName(name) }
-
-// fieldName honours x-go-name as oapi-codegen does.
-func fieldName(jsonName string, s *openapi3.Schema) string {
-	if n, ok := s.Extensions["x-go-name"].(string); ok && n != "" {
-		return n
-	}
-	return goName(jsonName)
+// goModel is the spec as oapi-codegen renders it in Go, configured exactly as
+// go generate runs it: the generated code must name fields and choose
+// pointers the way the types it works on were generated, so those rules are
+// asked of oapi-codegen here, in one place, and never re-derived.
+type goModel struct {
+	doc   *openapi3.T
+	props map[*openapi3.Schema]map[string]codegen.Property
 }
+
+// goField is how one property of an object schema appears in its Go struct.
+type goField struct {
+	Name string
+	// Ptr is true when the field is a pointer: optional, nullable, readOnly
+	// or writeOnly, unless x-go-type-skip-optional-pointer or the
+	// container-type option says otherwise.
+	Ptr bool
+}
+
+// codegenConfig is the oapi-codegen configuration file as its command reads it.
+type codegenConfig struct {
+	codegen.Configuration `yaml:",inline"`
+	Output                string `yaml:"output,omitempty"`
+}
+
+// loadConfig reads an oapi-codegen configuration file.
+func loadConfig(path string) (codegen.Configuration, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return codegen.Configuration{}, fmt.Errorf("oapi-codegen config: %w", err)
+	}
+	var c codegenConfig
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		return codegen.Configuration{}, fmt.Errorf("oapi-codegen config %s: %w", path, err)
+	}
+	return c.Configuration, nil
+}
+
+// newModel runs oapi-codegen over a copy of doc with cfg (which sets its
+// naming and pointer rules) and records how it renders every property of
+// every component schema, inline objects included.
+func newModel(doc *openapi3.T, cfg codegen.Configuration) (*goModel, error) {
+	raw, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	scratch, err := openapi3.NewLoader().LoadFromData(raw) // Generate prunes and filters what it is given
+	if err != nil {
+		return nil, err
+	}
+	cfg.OutputOptions.UserTemplates = nil // only the names and types matter here
+	cfg = cfg.UpdateDefaults()
+	if _, err := codegen.Generate(scratch, cfg); err != nil {
+		return nil, fmt.Errorf("oapi-codegen: %w", err)
+	}
+	m := &goModel{doc: doc, props: map[*openapi3.Schema]map[string]codegen.Property{}}
+	for _, name := range sortedKeys(doc.Components.Schemas) {
+		s, err := codegen.GenerateGoSchema(doc.Components.Schemas[name], []string{name})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		m.index(s)
+	}
+	for _, name := range sortedKeys(doc.Components.Schemas) {
+		if err := m.covers(name, doc.Components.Schemas[name].Value, map[*openapi3.Schema]bool{}); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *goModel) index(s codegen.Schema) {
+	if o := s.OAPISchema; o != nil && len(s.Properties) > 0 && m.props[o] == nil {
+		byJSON := make(map[string]codegen.Property, len(s.Properties))
+		for _, p := range s.Properties {
+			byJSON[p.JsonFieldName] = p
+		}
+		m.props[o] = byJSON
+	}
+	for _, p := range s.Properties {
+		m.index(p.Schema)
+	}
+	if s.ArrayType != nil {
+		m.index(*s.ArrayType)
+	}
+	if s.AdditionalPropertiesType != nil {
+		m.index(*s.AdditionalPropertiesType)
+	}
+}
+
+// covers checks that oapi-codegen rendered every property the generators may
+// ask about, so field never has to guess.
+func (m *goModel) covers(where string, s *openapi3.Schema, seen map[*openapi3.Schema]bool) error {
+	if seen[s] {
+		return nil
+	}
+	seen[s] = true
+	for _, p := range sortedKeys(s.Properties) {
+		if _, ok := m.props[s][p]; !ok {
+			return fmt.Errorf("%s.%s: oapi-codegen renders no struct field for this property (allOf, oneOf or x-go-type?); cmd/gen cannot follow it", where, p)
+		}
+		if err := m.covers(where+"."+p, s.Properties[p].Value, seen); err != nil {
+			return err
+		}
+	}
+	if s.Items != nil && s.Items.Value != nil {
+		return m.covers(where+"[]", s.Items.Value, seen)
+	}
+	return nil
+}
+
+// field is the Go field of property prop of the object schema parent.
+func (m *goModel) field(parent *openapi3.Schema, prop string) goField {
+	p := m.props[parent][prop] // present: covers checked every property
+	return goField{Name: p.GoFieldName(), Ptr: p.IsPointer()}
+}
+
+// nilable reports whether the Go field of prop is nil when the property is
+// absent: a pointer, or a slice or map without one.
+func (m *goModel) nilable(parent *openapi3.Schema, prop string) bool {
+	s := parent.Properties[prop].Value
+	return m.field(parent, prop).Ptr || isType(s, "array") || isMap(s)
+}
+
+// typeName is the Go type oapi-codegen declares for a component schema.
+func typeName(component string) string { return codegen.SchemaNameToTypeName(component) }
 
 // requestTypes lists the component schemas used as JSON request bodies, the
 // roots that get an exported Validate method, in sorted order.

@@ -73,7 +73,8 @@ func readSignature(name string, s *openapi3.Schema) (*signedSchema, error) {
 
 // generateSignatures renders the helpers for every signed component schema:
 // the field set the signature covers, Sign and VerifySignature.
-func generateSignatures(doc *openapi3.T, pkg, specName string) ([]byte, error) {
+func generateSignatures(m *goModel, pkg, specName string) ([]byte, error) {
+	doc := m.doc
 	f := newFile(pkg, specName, signaturePkg, "signature")
 	for _, name := range sortedKeys(doc.Components.Schemas) {
 		s := doc.Components.Schemas[name].Value
@@ -84,7 +85,7 @@ func generateSignatures(doc *openapi3.T, pkg, specName string) ([]byte, error) {
 		if sig == nil {
 			continue
 		}
-		for _, c := range signatureMethods(name, s, sig) {
+		for _, c := range signatureMethods(m, name, s, sig) {
 			f.Add(c)
 			f.Line()
 		}
@@ -92,8 +93,8 @@ func generateSignatures(doc *openapi3.T, pkg, specName string) ([]byte, error) {
 	return render(f, "signatures")
 }
 
-func signatureMethods(name string, s *openapi3.Schema, sig *signedSchema) []jen.Code {
-	typ := goName(name)
+func signatureMethods(m *goModel, name string, s *openapi3.Schema, sig *signedSchema) []jen.Code {
+	typ := typeName(name)
 	var covered []string
 	for _, prop := range sortedKeys(s.Properties) {
 		if prop != sig.Field {
@@ -103,8 +104,8 @@ func signatureMethods(name string, s *openapi3.Schema, sig *signedSchema) []jen.
 	body := []jen.Code{jen.Id("fields").Op(":=").Make(jen.Qual(signaturePkg, "Fields"), jen.Lit(0), jen.Lit(len(covered)))}
 	for _, prop := range covered {
 		ps := s.Properties[prop].Value
-		field := "v." + fieldName(prop, ps)
-		ptr := !isRequired(s, prop) || ps.Nullable
+		field := "v." + m.field(s, prop).Name
+		ptr := m.field(s, prop).Ptr
 		value := field
 		if ptr {
 			value = "*" + field
@@ -124,17 +125,17 @@ func signatureMethods(name string, s *openapi3.Schema, sig *signedSchema) []jen.
 	body = append(body, jen.Return(jen.Id("fields")))
 
 	recv := jen.Id("v").Op("*").Id(typ)
-	sigField := "v." + fieldName(sig.Field, s.Properties[sig.Field].Value)
+	sigField := "v." + m.field(s, sig.Field).Name
 	return []jen.Code{
 		jen.Comment(fmt.Sprintf("SignedFields returns the fields of v that its %s covers, each optional", sig.Field)).Line().
 			Comment(fmt.Sprintf("one only when set: %s.", strings.Join(covered, ", "))).Line().
 			Comment("Aliases and ordering are applied by pkg/signature.").Line().
 			Func().Params(recv).Id("SignedFields").Params().Qual(signaturePkg, "Fields").Block(body...),
-		jen.Comment(fmt.Sprintf("VerifySignature checks v.%s against the other fields, in constant time.", fieldName(sig.Field, s.Properties[sig.Field].Value))).Line().
+		jen.Comment(fmt.Sprintf("VerifySignature checks v.%s against the other fields, in constant time.", m.field(s, sig.Field).Name)).Line().
 			Func().Params(recv).Id("VerifySignature").Params(jen.Id("key").Qual(signaturePkg, "Key")).Error().Block(
 			jen.Return(jen.Id("key").Dot("Verify").Call(jen.Id("v").Dot("SignedFields").Call(), jen.Id(sigField))),
 		),
-		jen.Comment(fmt.Sprintf("Sign sets v.%s from the other fields.", fieldName(sig.Field, s.Properties[sig.Field].Value))).Line().
+		jen.Comment(fmt.Sprintf("Sign sets v.%s from the other fields.", m.field(s, sig.Field).Name)).Line().
 			Func().Params(recv).Id("Sign").Params(jen.Id("key").Qual(signaturePkg, "Key")).Error().Block(
 			jen.List(jen.Id("sig"), jen.Err()).Op(":=").Id("key").Dot("Sign").Call(jen.Id("v").Dot("SignedFields").Call()),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),

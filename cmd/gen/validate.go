@@ -17,7 +17,8 @@ func rule(name string) jen.Code { return jen.Qual(validationPkg, name) }
 // generateValidation renders the validation file for doc: Validate (and the
 // validate it wraps, which takes the path so far) on every request body type
 // and every named object or map type those reach, walked in sorted order.
-func generateValidation(doc *openapi3.T, pkg, specName string) ([]byte, error) {
+func generateValidation(m *goModel, pkg, specName string) ([]byte, error) {
+	doc := m.doc
 	roots, err := requestTypes(doc)
 	if err != nil {
 		return nil, err
@@ -26,7 +27,7 @@ func generateValidation(doc *openapi3.T, pkg, specName string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &validator{doc: doc, patterns: newPatterns()}
+	g := &validator{m: m, doc: doc, patterns: newPatterns()}
 	for _, name := range named {
 		if err := g.collectPatterns(name, doc.Components.Schemas[name].Value, map[*openapi3.Schema]bool{}); err != nil {
 			return nil, err
@@ -52,6 +53,7 @@ func generateValidation(doc *openapi3.T, pkg, specName string) ([]byte, error) {
 }
 
 type validator struct {
+	m        *goModel
 	doc      *openapi3.T
 	patterns *patterns
 }
@@ -84,7 +86,7 @@ func (g *validator) collectPatterns(where string, s *openapi3.Schema, seen map[*
 
 // exported emits the Validate method callers use.
 func (g *validator) exported(name string) jen.Code {
-	typ := goName(name)
+	typ := typeName(name)
 	recv := jen.Id("v").Op("*").Id(typ)
 	if isMap(g.doc.Components.Schemas[name].Value) {
 		recv = jen.Id("v").Id(typ)
@@ -110,7 +112,7 @@ func (s *scope) next(prefix string) string {
 // method emits validate for one named object or map schema.
 func (g *validator) method(name string) (jen.Code, error) {
 	s := g.doc.Components.Schemas[name].Value
-	typ := goName(name)
+	typ := typeName(name)
 	sc := &scope{}
 	var body []jen.Code
 	var err error
@@ -144,12 +146,16 @@ func (g *validator) objectChecks(where string, sc *scope, obj, path, pathVal str
 		}
 		out = append(out, code...)
 	}
-	r, err := objectRules(where, s)
+	r, err := objectRules(g.m, where, s)
 	if err != nil {
 		return nil, err
 	}
 	if s.MinProps > 0 || s.MaxProps != nil {
-		out = append(out, propertyCount(sc, obj, pathVal, s))
+		count, err := g.propertyCount(where, sc, obj, pathVal, s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, count)
 	}
 	out = append(out, g.requiredWhen(sc, obj, path, s, r.requiredWhen)...)
 	if r.variants != nil {
@@ -179,37 +185,41 @@ func countBounds(n func() jen.Code, pv string, min uint64, max *uint64, minRule,
 	return out
 }
 
-// propertyCount emits minProperties/maxProperties for a struct: required
-// fields always count, optional ones when set.
-func propertyCount(sc *scope, obj, pathVal string, s *openapi3.Schema) jen.Code {
+// propertyCount emits minProperties/maxProperties for a struct: fields that
+// are nil when absent count when set, the others always.
+func (g *validator) propertyCount(where string, sc *scope, obj, pathVal string, s *openapi3.Schema) (jen.Code, error) {
 	n := sc.next("n")
-	required := 0
+	always := 0
 	var body []jen.Code
 	for _, prop := range sortedKeys(s.Properties) {
-		ps := s.Properties[prop].Value
-		if isRequired(s, prop) && !ps.Nullable {
-			required++
+		if !g.m.nilable(s, prop) {
+			if !isRequired(s, prop) {
+				return nil, fmt.Errorf("%s.%s: optional field is not a pointer, so minProperties/maxProperties cannot tell whether it was sent", where, prop)
+			}
+			always++
 			continue
 		}
-		body = append(body, jen.If(jen.Id(obj+"."+fieldName(prop, ps)).Op("!=").Nil()).Block(jen.Id(n).Op("++")))
+		body = append(body, jen.If(jen.Id(obj+"."+g.m.field(s, prop).Name).Op("!=").Nil()).Block(jen.Id(n).Op("++")))
 	}
-	body = append([]jen.Code{jen.Id(n).Op(":=").Lit(required)}, body...)
+	body = append([]jen.Code{jen.Id(n).Op(":=").Lit(always)}, body...)
 	body = append(body, countBounds(func() jen.Code { return jen.Id(n) }, pathVal, s.MinProps, s.MaxProps, "MinProperties", "MaxProperties", "properties")...)
-	return jen.Block(body...)
+	return jen.Block(body...), nil
 }
 
 // property emits the checks of one property of the object at obj.
 func (g *validator) property(where string, sc *scope, obj, parentPath string, parent *openapi3.Schema, prop string) ([]jen.Code, error) {
 	ref := parent.Properties[prop]
 	s := ref.Value
-	field := obj + "." + fieldName(prop, s)
-	ptr := !isRequired(parent, prop) || s.Nullable
+	f := g.m.field(parent, prop)
+	field := obj + "." + f.Name
+	nilable := g.m.nilable(parent, prop)
+	required := isRequired(parent, prop) && !s.Nullable
 	pv := sc.next("p")
 	newPath := jen.Id(pv).Op(":=").Id(parentPath).Dot("Field").Call(jen.Lit(prop))
 
 	if s.ReadOnly {
-		if !ptr {
-			return nil, nil // a required read-only field cannot be told apart from a zero one; nothing to check
+		if !nilable {
+			return nil, fmt.Errorf("%s: read-only field is not a pointer, so a request that sends it cannot be told apart", where)
 		}
 		return []jen.Code{jen.If(jen.Id(field).Op("!=").Nil()).Block(
 			newPath,
@@ -219,49 +229,63 @@ func (g *validator) property(where string, sc *scope, obj, parentPath string, pa
 
 	val := field
 	switch {
-	case ptr && isType(s, "array"):
-		val = "(*" + field + ")" // indexed below, so it needs the parentheses
-	case ptr && !isObject(s) && !isMap(s):
+	case f.Ptr && (isType(s, "array") || isMap(s)):
+		val = "(*" + field + ")" // indexed or ranged below, so it needs the parentheses
+	case f.Ptr && !isObject(s):
 		val = "*" + field
 	}
-	checks, err := g.valueChecks(where, sc, ref, val, field, ptr, pv)
+	checks, err := g.valueChecks(where, sc, ref, val, field, f.Ptr, pv)
 	if err != nil {
 		return nil, err
 	}
 
-	if ptr {
-		if len(checks) == 0 {
+	if nilable {
+		absent := jen.Id(field).Op("==").Nil()
+		switch {
+		case required && len(checks) == 0:
+			return []jen.Code{jen.If(absent).Block(newPath, g.required(pv))}, nil
+		case required:
+			return []jen.Code{jen.Block(newPath, jen.If(absent).Block(g.required(pv)).Else().Block(checks...))}, nil
+		case len(checks) == 0:
 			return nil, nil
 		}
 		return []jen.Code{jen.If(jen.Id(field).Op("!=").Nil()).Block(append([]jen.Code{newPath}, checks...)...)}, nil
 	}
-	missing, err := missingCheck(where, s, field)
+	if !required {
+		if len(checks) == 0 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: optional field is not a pointer, so an absent value cannot be told from a zero one to skip its checks", where)
+	}
+	missing, err := g.missingCheck(where, s, field)
 	if err != nil {
 		return nil, err
 	}
 	if missing == nil { // the value checks already reject the zero value
 		return []jen.Code{jen.Block(append([]jen.Code{newPath}, checks...)...)}, nil
 	}
-	required := jen.Id("e").Dot("Add").Call(jen.Id(pv), rule("Required"), jen.Lit(""), jen.Lit(""))
 	if len(checks) == 0 {
-		return []jen.Code{jen.Block(newPath, jen.If(missing).Block(required))}, nil
+		return []jen.Code{jen.Block(newPath, jen.If(missing).Block(g.required(pv)))}, nil
 	}
-	return []jen.Code{jen.Block(newPath, jen.If(missing).Block(required).Else().Block(checks...))}, nil
+	return []jen.Code{jen.Block(newPath, jen.If(missing).Block(g.required(pv)).Else().Block(checks...))}, nil
 }
 
-// missingCheck is the Go condition meaning a required, non-pointer field was
-// absent from the JSON, or nil when its value checks already say so. Go decodes an absent field to its zero value, so the
-// zero value must itself be invalid for the check to be exact; the generator
-// refuses a spec where it is not, rather than accept missing fields.
-func missingCheck(where string, s *openapi3.Schema, field string) (jen.Code, error) {
+func (g *validator) required(pv string) jen.Code {
+	return jen.Id("e").Dot("Add").Call(jen.Id(pv), rule("Required"), jen.Lit(""), jen.Lit(""))
+}
+
+// missingCheck is the Go condition meaning a required field that is not a
+// pointer was absent from the JSON, or nil when its value checks already say
+// so. Go decodes an absent field to its zero value, so the zero value must
+// itself be invalid for the check to be exact; the generator refuses a spec
+// where it is not, rather than accept missing fields.
+func (g *validator) missingCheck(where string, s *openapi3.Schema, field string) (jen.Code, error) {
 	switch {
 	case isObject(s):
-		if !zeroIsInvalid(s) {
+		if !g.zeroIsInvalid(s) {
 			return nil, fmt.Errorf("%s: required object whose empty value is valid, so a missing one looks valid in Go; give it minProperties or a required field", where)
 		}
-		return jen.Id(zeroExpr(s, field)), nil
-	case isMap(s), isType(s, "array"):
-		return jen.Id(field).Op("==").Nil(), nil
+		return jen.Id(g.zeroExpr(s, field)), nil
 	case isType(s, "string"):
 		if !emptyInvalid(s) {
 			return nil, fmt.Errorf("%s: required string accepts \"\", so a missing value looks valid in Go; give it minLength, a pattern or an enum", where)
@@ -279,7 +303,7 @@ func missingCheck(where string, s *openapi3.Schema, field string) (jen.Code, err
 
 // zeroIsInvalid reports whether the zero value of the struct for s breaks a
 // rule, so that it can stand for "missing".
-func zeroIsInvalid(s *openapi3.Schema) bool {
+func (g *validator) zeroIsInvalid(s *openapi3.Schema) bool {
 	required := 0
 	for _, prop := range sortedKeys(s.Properties) {
 		ps := s.Properties[prop].Value
@@ -288,8 +312,8 @@ func zeroIsInvalid(s *openapi3.Schema) bool {
 		}
 		required++
 		switch {
-		case isObject(ps) && zeroIsInvalid(ps),
-			isMap(ps), isType(ps, "array"),
+		case g.m.nilable(s, prop),
+			isObject(ps) && g.zeroIsInvalid(ps),
 			isType(ps, "string") && emptyInvalid(ps),
 			(isType(ps, "integer") || isType(ps, "number")) && zeroInvalid(ps):
 			return true
@@ -299,16 +323,16 @@ func zeroIsInvalid(s *openapi3.Schema) bool {
 }
 
 // zeroExpr is true when every field of the struct at expr is its zero value.
-func zeroExpr(s *openapi3.Schema, expr string) string {
+func (g *validator) zeroExpr(s *openapi3.Schema, expr string) string {
 	var parts []string
 	for _, prop := range sortedKeys(s.Properties) {
 		ps := s.Properties[prop].Value
-		f := expr + "." + fieldName(prop, ps)
+		f := expr + "." + g.m.field(s, prop).Name
 		switch {
-		case !isRequired(s, prop) || ps.Nullable || isMap(ps) || isType(ps, "array"):
+		case g.m.nilable(s, prop):
 			parts = append(parts, f+" == nil")
 		case isObject(ps):
-			parts = append(parts, "("+zeroExpr(ps, f)+")")
+			parts = append(parts, "("+g.zeroExpr(ps, f)+")")
 		case isType(ps, "string"):
 			parts = append(parts, f+` == ""`)
 		case isType(ps, "boolean"):
@@ -501,7 +525,7 @@ func (g *validator) mapChecks(where string, sc *scope, val, pv string, s *openap
 func (g *validator) requiredWhen(sc *scope, obj, path string, s *openapi3.Schema, rws []requiredWhen) []jen.Code {
 	var out []jen.Code
 	for _, rw := range rws {
-		steps, _ := walkPath(s, rw.Path) // checked in objectRules
+		steps, _ := walkPath(g.m, s, rw.Path) // checked in objectRules
 		var guards []string
 		expr := obj
 		for i, st := range steps {
@@ -518,7 +542,7 @@ func (g *validator) requiredWhen(sc *scope, obj, path string, s *openapi3.Schema
 			alts = append(alts, expr+" == "+strconv.Quote(v))
 		}
 		cond := strings.Join(append(guards, "("+strings.Join(alts, " || ")+")"), " && ")
-		target := obj + "." + fieldName(rw.Property, s.Properties[rw.Property].Value)
+		target := obj + "." + g.m.field(s, rw.Property).Name
 		pv := sc.next("p")
 		limit := fmt.Sprintf("when %s is %s", rw.Path, strings.Join(rw.In, " or "))
 		out = append(out, jen.If(jen.Id(target).Op("==").Nil().Op("&&").Parens(jen.Id(cond))).Block(
@@ -531,17 +555,16 @@ func (g *validator) requiredWhen(sc *scope, obj, path string, s *openapi3.Schema
 
 // variant emits x-pinegen-variants as a switch on the discriminator.
 func (g *validator) variant(sc *scope, obj, path string, s *openapi3.Schema, v *variants) jen.Code {
-	disc := s.Properties[v.Discriminator]
-	discExpr := obj + "." + fieldName(v.Discriminator, disc.Value)
-	discPtr := !isRequired(s, v.Discriminator) || disc.Value.Nullable
+	discExpr := obj + "." + g.m.field(s, v.Discriminator).Name
+	discPtr := g.m.field(s, v.Discriminator).Ptr
 	if discPtr {
 		discExpr = "*" + discExpr
 	}
 	holder := s.Properties[v.Property].Value
-	holderExpr := obj + "." + fieldName(v.Property, holder)
-	holderPtr := !isRequired(s, v.Property) || holder.Nullable
+	holderExpr := obj + "." + g.m.field(s, v.Property).Name
+	holderPtr := g.m.field(s, v.Property).Ptr
 	present := func(sub string) string {
-		return holderExpr + "." + fieldName(sub, holder.Properties[sub].Value) + " != nil"
+		return holderExpr + "." + g.m.field(holder, sub).Name + " != nil"
 	}
 
 	all := map[string]bool{}
@@ -599,7 +622,7 @@ func (g *validator) exactlyOne(sc *scope, obj, pathVal string, s *openapi3.Schem
 	n := sc.next("n")
 	body := []jen.Code{jen.Id(n).Op(":=").Lit(0)}
 	for _, p := range props {
-		body = append(body, jen.If(jen.Id(obj+"."+fieldName(p, s.Properties[p].Value)).Op("!=").Nil()).Block(jen.Id(n).Op("++")))
+		body = append(body, jen.If(jen.Id(obj+"."+g.m.field(s, p).Name).Op("!=").Nil()).Block(jen.Id(n).Op("++")))
 	}
 	body = append(body, jen.If(jen.Id(n).Op("!=").Lit(1)).Block(
 		jen.Id("e").Dot("Length").Call(jen.Id(pathVal), rule("ExactlyOneOf"), jen.Lit(strings.Join(props, ", ")), jen.Id(n), jen.Lit("present")),
@@ -610,8 +633,8 @@ func (g *validator) exactlyOne(sc *scope, obj, pathVal string, s *openapi3.Schem
 // uniqueBy emits x-pinegen-unique-by: pairwise comparison, which allocates
 // nothing and is quick for the short arrays a payment request carries.
 func (g *validator) uniqueBy(sc *scope, val, pv string, item *openapi3.Schema, key string) jen.Code {
-	f := fieldName(key, item.Properties[key].Value)
-	ptr := !isRequired(item, key) || item.Properties[key].Value.Nullable
+	f := g.m.field(item, key).Name
+	ptr := g.m.field(item, key).Ptr
 	i, j, ip, kp := sc.next("i"), sc.next("j"), sc.next("p"), sc.next("p")
 	a, b := val+"["+i+"]."+f, val+"["+j+"]."+f
 	same := a + " == " + b

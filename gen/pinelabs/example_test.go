@@ -39,13 +39,13 @@ func ExamplePaymentCallback_VerifySignature() {
 	}
 	status := pinelabs.OrderStatusAUTHORIZED
 	cb := pinelabs.PaymentCallback{
-		OrderId:   "random_order_id",
+		OrderID:   "random_order_id",
 		Status:    &status,
 		Signature: "a2019d1e7fae08043483d461596c6d1b83205d4f876dd12fad28c1fe8ede16e3",
 	}
 	fmt.Println(cb.VerifySignature(key))
 
-	cb.OrderId = "another_order"
+	cb.OrderID = "another_order"
 	fmt.Println(errors.Is(cb.VerifySignature(key), signature.ErrSignatureMismatch))
 	// Output:
 	// <nil>

@@ -23,7 +23,7 @@ func (v *PaymentCallback) SignedFields() signature.Fields {
 	}
 	fields = append(fields, signature.Field{
 		Name:  "order_id",
-		Value: v.OrderId,
+		Value: v.OrderID,
 	})
 	if v.PaymentStatus != nil {
 		fields = append(fields, signature.Field{

@@ -23,7 +23,7 @@ func callbackFrom(fields []sigvectors.Field) (cb pinelabs.PaymentCallback, ok bo
 		v := f.Value
 		switch f.Name {
 		case "order_id":
-			cb.OrderId = v
+			cb.OrderID = v
 		case "status":
 			s := pinelabs.OrderStatus(v)
 			cb.Status = &s
@@ -124,12 +124,12 @@ func TestCallbackExamples(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/callback", strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			h.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || seen == nil || seen.OrderID != cb.OrderId {
+			if rec.Code != http.StatusOK || seen == nil || seen.OrderID != cb.OrderID {
 				t.Fatalf("handler answered %d, callback %+v", rec.Code, seen)
 			}
 
 			tampered := cb
-			tampered.OrderId += "x"
+			tampered.OrderID += "x"
 			if err := tampered.VerifySignature(key); !errors.Is(err, signature.ErrSignatureMismatch) {
 				t.Errorf("tampered order_id: got %v", err)
 			}

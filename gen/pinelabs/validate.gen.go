@@ -426,10 +426,10 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 			}
 		}
 	}
-	if v.TokenId != nil {
+	if v.TokenID != nil {
 		p13 := p.Field("token_id")
-		if len(*v.TokenId) < 4 {
-			n14 := utf8.RuneCountInString(*v.TokenId)
+		if len(*v.TokenID) < 4 {
+			n14 := utf8.RuneCountInString(*v.TokenID)
 			if n14 < 1 {
 				e.Length(p13, validation.MinLength, "1", n14, "characters")
 			}
@@ -449,7 +449,7 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 	}
 	{
 		n16 := 0
-		if v.TokenId != nil {
+		if v.TokenID != nil {
 			n16++
 		}
 		if v.Token != nil {
@@ -484,10 +484,10 @@ func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Error
 			}
 		}
 	}
-	if v.EmailId != nil {
+	if v.EmailID != nil {
 		p4 := p.Field("email_id")
-		if len(*v.EmailId) > 50 || len(*v.EmailId) < 4 {
-			n5 := utf8.RuneCountInString(*v.EmailId)
+		if len(*v.EmailID) > 50 || len(*v.EmailID) < 4 {
+			n5 := utf8.RuneCountInString(*v.EmailID)
 			if n5 < 1 {
 				e.Length(p4, validation.MinLength, "1", n5, "characters")
 			} else if n5 > 50 {
@@ -567,15 +567,15 @@ func (v *CreateOrderRequest) Validate() error {
 func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) {
 	if v.AllowedPaymentMethods != nil {
 		p1 := p.Field("allowed_payment_methods")
-		if len((*v.AllowedPaymentMethods)) < 1 {
-			e.Length(p1, validation.MinItems, "1", len((*v.AllowedPaymentMethods)), "items")
+		if len(v.AllowedPaymentMethods) < 1 {
+			e.Length(p1, validation.MinItems, "1", len(v.AllowedPaymentMethods), "items")
 		}
-		for i2 := range *v.AllowedPaymentMethods {
+		for i2 := range v.AllowedPaymentMethods {
 			p3 := p1.Index(i2)
-			switch (*v.AllowedPaymentMethods)[i2] {
+			switch v.AllowedPaymentMethods[i2] {
 			case "CARD", "UPI", "NETBANKING", "POINTS", "WALLET", "CREDIT_EMI", "DEBIT_EMI", "BNPL", "CARDLESS_EMI":
 			default:
-				e.String(p3, validation.Enum, "CARD, UPI, NETBANKING, POINTS, WALLET, CREDIT_EMI, DEBIT_EMI, BNPL, CARDLESS_EMI", string((*v.AllowedPaymentMethods)[i2]))
+				e.String(p3, validation.Enum, "CARD, UPI, NETBANKING, POINTS, WALLET, CREDIT_EMI, DEBIT_EMI, BNPL, CARDLESS_EMI", string(v.AllowedPaymentMethods[i2]))
 			}
 		}
 	}
@@ -711,10 +711,10 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 			}
 		}
 	}
-	if v.CustomerId != nil {
+	if v.CustomerID != nil {
 		p4 := p.Field("customer_id")
-		if len(*v.CustomerId) > 50 || len(*v.CustomerId) < 4 {
-			n5 := utf8.RuneCountInString(*v.CustomerId)
+		if len(*v.CustomerID) > 50 || len(*v.CustomerID) < 4 {
+			n5 := utf8.RuneCountInString(*v.CustomerID)
 			if n5 < 1 {
 				e.Length(p4, validation.MinLength, "1", n5, "characters")
 			} else if n5 > 50 {
@@ -722,10 +722,10 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 			}
 		}
 	}
-	if v.EmailId != nil {
+	if v.EmailID != nil {
 		p6 := p.Field("email_id")
-		if len(*v.EmailId) > 50 || len(*v.EmailId) < 4 {
-			n7 := utf8.RuneCountInString(*v.EmailId)
+		if len(*v.EmailID) > 50 || len(*v.EmailID) < 4 {
+			n7 := utf8.RuneCountInString(*v.EmailID)
 			if n7 < 1 {
 				e.Length(p6, validation.MinLength, "1", n7, "characters")
 			} else if n7 > 50 {
@@ -1070,11 +1070,11 @@ func (v *TokenRequest) Validate() error {
 func (v *TokenRequest) validate(p *validation.Path, e *validation.Errors) {
 	{
 		p1 := p.Field("client_id")
-		if v.ClientId == "" {
+		if v.ClientID == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
-			if len(v.ClientId) < 4 {
-				n2 := utf8.RuneCountInString(v.ClientId)
+			if len(v.ClientID) < 4 {
+				n2 := utf8.RuneCountInString(v.ClientID)
 				if n2 < 1 {
 					e.Length(p1, validation.MinLength, "1", n2, "characters")
 				}

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/pinegen/pinelabs/gen/pinelabs"
+	"github.com/pinegen/pinelabs/spec"
 )
 
 // fullCreateOrder is the docs' fullest create-order sample: customer, both
@@ -48,7 +49,7 @@ func BenchmarkValidateCreateOrder(b *testing.B) {
 	})
 
 	b.Run("openapi3filter", func(b *testing.B) {
-		doc, err := pinelabs.GetSwagger()
+		doc, err := spec.Load()
 		if err != nil {
 			b.Fatal(err)
 		}
