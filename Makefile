@@ -25,4 +25,4 @@ lint:
 # those acknowledged in spec/breaking-changes.yaml. OASDIFF may name an oasdiff
 # binary; otherwise the pinned release runs with go run.
 spec-diff:
-	$(GO) run ./scripts/spec-diff -base '$(BASE)'
+	$(GO) run ./cmd/spec-diff -base '$(BASE)'

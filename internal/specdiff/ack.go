@@ -13,17 +13,14 @@
 //
 // change is either oasdiff's full message text (it then covers that one
 // change) or oasdiff's change id (it then covers every change of that kind on
-// that operation, including later ones, for as long as the entry stays). Changes outside paths, such as a removed component schema,
-// are acknowledged with section (components, security or info) instead of
-// method and path. Every entry needs a non-empty reason.
+// that operation, including later ones, for as long as the entry stays).
+// Changes outside paths, such as a removed component schema, are acknowledged
+// with section (components, security or info) instead of method and path.
+// Every entry needs a non-empty reason.
 //
-// oasdiff itself ignores known breaking changes through a plain text file
-// passed with --err-ignore. Each line there must contain the method and path
-// of the change (the first word starting with "/" is taken as the path) and
-// the change's message text, compared case-insensitively as a substring;
-// changes outside paths need the section keyword and the text. That file
-// cannot carry reasons, so spec-diff writes it afresh on every run from the
-// entries here that match a change oasdiff reports.
+// spec-diff runs oasdiff changelog once per comparison, in JSON, and does the
+// rest itself: it prints the changelog and matches the ERR-level changes
+// against these entries, so the reasons can be shown next to the changes.
 package specdiff
 
 import (
@@ -170,35 +167,6 @@ func checkKeys(m *yaml.Node, allowed map[string]bool) error {
 	return nil
 }
 
-// Change is one change as oasdiff's JSON output reports it.
-type Change struct {
-	ID        string `json:"id"`
-	Text      string `json:"text"`
-	Level     int    `json:"level"`
-	Operation string `json:"operation"`
-	Path      string `json:"path"`
-	Section   string `json:"section"`
-}
-
-// oasdiff's levels.
-const (
-	LevelInfo = 1
-	LevelWarn = 2
-	LevelErr  = 3
-)
-
-// String renders a change the way spec-diff prints it.
-func (c Change) String() string {
-	return fmt.Sprintf("%s %s [%s]", c.where(), c.Text, c.ID)
-}
-
-func (c Change) where() string {
-	if c.Path == "" {
-		return c.Section
-	}
-	return c.Operation + " " + c.Path
-}
-
 // Matches reports whether the acknowledgement covers the change.
 func (a Ack) Matches(c Change) bool {
 	if a.Section != "" {
@@ -206,18 +174,13 @@ func (a Ack) Matches(c Change) bool {
 			return false
 		}
 	} else if !strings.EqualFold(a.Method, c.Operation) || !strings.EqualFold(a.Path, c.Path) {
-		// oasdiff compares paths case-insensitively too.
+		// Case-insensitive, as oasdiff's own --err-ignore matching is.
 		return false
 	}
 	return a.Change == c.ID || strings.EqualFold(squash(a.Change), squash(c.Text))
 }
 
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// IgnoreLine is the --err-ignore line that makes oasdiff skip the change.
-func (c Change) IgnoreLine() string {
-	return c.where() + " " + c.Text
-}
 
 // Reconcile splits the ERR-level changes into those some acknowledgement
 // covers and those none does, and returns the acknowledgements that cover
@@ -246,18 +209,6 @@ func Reconcile(changes []Change, acks []Ack) (acked, unacked []Change, unused []
 		}
 	}
 	return acked, unacked, unused
-}
-
-// IgnoreFile renders the --err-ignore file for the acknowledged changes.
-func IgnoreFile(acked []Change) []byte {
-	// No comment line: oasdiff reads every line as a rule, and a line that
-	// happens to contain a section keyword could match more than intended.
-	var b strings.Builder
-	for _, c := range acked {
-		b.WriteString(c.IgnoreLine())
-		b.WriteByte('\n')
-	}
-	return []byte(b.String())
 }
 
 // Stub is a YAML entry a developer can paste into the acknowledgement file

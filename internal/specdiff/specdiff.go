@@ -32,22 +32,16 @@ var ErrBreaking = errors.New("breaking changes that are not acknowledged")
 
 // Options configure Run.
 type Options struct {
-	// Dir is a directory inside the git work tree; "" means the current one.
-	Dir string
 	// Base is the git revision whose spec is the old side of the diff.
 	Base string
 	// Spec and Acks are paths relative to the top of the work tree;
 	// "" means DefaultSpec and DefaultAcks.
 	Spec, Acks string
-	// Oasdiff is the command that runs oasdiff; nil means OasdiffCommand().
-	Oasdiff []string
-	// Stdout and Stderr receive the report and the tools' diagnostics.
-	Stdout, Stderr io.Writer
 }
 
-// OasdiffCommand is the command that runs oasdiff: the binary named by the
+// oasdiffCommand is the command that runs oasdiff: the binary named by the
 // OASDIFF environment variable, or else go run of OasdiffModule.
-func OasdiffCommand() []string {
+func oasdiffCommand() []string {
 	if bin := os.Getenv("OASDIFF"); bin != "" {
 		// oasdiff runs in a scratch directory, so pin a relative path here.
 		if strings.ContainsRune(bin, filepath.Separator) && !filepath.IsAbs(bin) {
@@ -60,10 +54,11 @@ func OasdiffCommand() []string {
 	return []string{"go", "run", OasdiffModule}
 }
 
-// Run diffs the spec at opts.Base against the working tree's spec, prints
-// oasdiff's changelog and its breaking-change report, and returns ErrBreaking
-// when a breaking change of level ERR is not acknowledged. Any other error
-// means the comparison could not be made.
+// Run diffs the spec at opts.Base against the working tree's spec and prints
+// the changelog, the acknowledged breaking changes with their reasons and the
+// unacknowledged ones to standard output. It returns ErrBreaking when a
+// breaking change of level ERR is not acknowledged; any other error means the
+// comparison could not be made.
 func Run(ctx context.Context, opts Options) error {
 	if opts.Spec == "" {
 		opts.Spec = DefaultSpec
@@ -71,20 +66,11 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Acks == "" {
 		opts.Acks = DefaultAcks
 	}
-	if opts.Oasdiff == nil {
-		opts.Oasdiff = OasdiffCommand()
-	}
-	if opts.Stdout == nil {
-		opts.Stdout = os.Stdout
-	}
-	if opts.Stderr == nil {
-		opts.Stderr = os.Stderr
-	}
 	if opts.Base == "" {
 		return errors.New("no base revision given")
 	}
-	out := opts.Stdout
-	g := gitRunner{ctx: ctx, dir: opts.Dir, stderr: opts.Stderr}
+	out := os.Stdout
+	g := gitRunner{ctx: ctx}
 
 	top, err := g.output("rev-parse", "--show-toplevel")
 	if err != nil {
@@ -137,7 +123,6 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	oldSpec, newSpec := "base/"+specFile, "working/"+specFile
-	od := oasdiffRunner{ctx: ctx, cmd: opts.Oasdiff, dir: scratch, stderr: opts.Stderr}
 
 	short := rev
 	if len(short) > 12 {
@@ -145,20 +130,16 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	fmt.Fprintf(out, "spec-diff: %s at %s (%s, shown as %s) -> working tree (shown as %s)\n\n", specRel, opts.Base, short, oldSpec, newSpec)
 
-	fmt.Fprintf(out, "--- changelog (oasdiff changelog)\n")
-	if code, err := od.run(out, "changelog", oldSpec, newSpec, "--color", "never"); err != nil || code != 0 {
-		return oasdiffFailed("changelog", code, err)
-	}
-
-	var report bytes.Buffer
-	if code, err := od.run(&report, "breaking", oldSpec, newSpec, "--format", "json"); err != nil || code != 0 {
-		return oasdiffFailed("breaking --format json", code, err)
-	}
-	var changes []Change
-	if err := json.Unmarshal(report.Bytes(), &changes); err != nil {
-		return fmt.Errorf("reading oasdiff's JSON report: %w", err)
+	// One oasdiff run gives every change with its level; the changelog, the
+	// acknowledged and the unacknowledged breaking changes all come from it.
+	changes, err := oasdiffChangelog(ctx, scratch, oldSpec, newSpec)
+	if err != nil {
+		return err
 	}
 	acked, unacked, unused := Reconcile(changes, acks)
+
+	fmt.Fprintf(out, "--- changelog (oasdiff changelog)\n")
+	writeChangelog(out, changes)
 
 	fmt.Fprintf(out, "\n--- acknowledged breaking changes (%s)\n", opts.Acks)
 	if len(acked) == 0 {
@@ -179,77 +160,47 @@ func Run(ctx context.Context, opts Options) error {
 		}
 	}
 
-	ignore := filepath.Join(scratch, "err-ignore.txt")
-	if err := os.WriteFile(ignore, IgnoreFile(acked), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\n--- breaking changes not acknowledged (oasdiff breaking --fail-on ERR)\n")
-	// --fail-on makes oasdiff exit with 1, but go run turns every failure
-	// into 1 as well; the same specs loaded fine twice above, so any failure
-	// here is taken as the breaking changes it reports.
-	code, err := od.run(out, "breaking", oldSpec, newSpec, "--fail-on", "ERR", "--err-ignore", ignore, "--color", "never")
-	if err != nil {
-		return oasdiffFailed("breaking --fail-on ERR", code, err)
-	}
-	if code == 0 && len(unacked) == 0 {
+	fmt.Fprintf(out, "\n--- breaking changes not acknowledged (level error)\n")
+	if len(unacked) == 0 {
+		fmt.Fprintf(out, "none\n")
 		fmt.Fprintf(out, "\nspec-diff: OK, no unacknowledged breaking changes against %s\n", opts.Base)
 		return nil
 	}
-
-	fmt.Fprintf(out, "\nspec-diff: FAIL, %d breaking change(s) against %s are not acknowledged:\n", len(unacked), opts.Base)
 	for _, c := range unacked {
-		fmt.Fprintf(out, "  %s\n", c)
+		fmt.Fprintf(out, "%s\n", c)
 	}
-	if len(unacked) == 0 {
-		// oasdiff and Reconcile disagree; trust the stricter one.
-		fmt.Fprintf(out, "  (oasdiff still reports ERR-level changes; see its report above)\n")
-	}
-	if len(unacked) > 0 {
-		fmt.Fprintf(out, "\nIf a break is intended, add it under acknowledged: in %s with a reason:\n", opts.Acks)
-		fmt.Fprintf(out, "acknowledged:\n")
-		for _, c := range unacked {
-			fmt.Fprint(out, c.Stub())
-		}
+	fmt.Fprintf(out, "\nspec-diff: FAIL, %d breaking change(s) against %s are not acknowledged.\n", len(unacked), opts.Base)
+	fmt.Fprintf(out, "If a break is intended, add it under acknowledged: in %s with a reason:\n", opts.Acks)
+	fmt.Fprintf(out, "acknowledged:\n")
+	for _, c := range unacked {
+		fmt.Fprint(out, c.Stub())
 	}
 	return ErrBreaking
 }
 
-func oasdiffFailed(what string, code int, err error) error {
+// oasdiffChangelog runs oasdiff changelog once, in dir, and returns its
+// changes of every level.
+func oasdiffChangelog(ctx context.Context, dir, oldSpec, newSpec string) ([]Change, error) {
+	argv := append(oasdiffCommand(), "changelog", oldSpec, newSpec, "--format", "json")
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	report, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("running oasdiff %s: %w", what, err)
+		// go run turns every failure into exit status 1, so the status says
+		// nothing more than that the specs could not be compared.
+		return nil, fmt.Errorf("running oasdiff changelog: %w", err)
 	}
-	return fmt.Errorf("oasdiff %s exited with status %d", what, code)
-}
-
-type oasdiffRunner struct {
-	ctx    context.Context
-	cmd    []string
-	dir    string
-	stderr io.Writer
-}
-
-// run returns oasdiff's exit status; err is set only when it could not run.
-func (o oasdiffRunner) run(stdout io.Writer, args ...string) (int, error) {
-	argv := append(append([]string{}, o.cmd[1:]...), args...)
-	cmd := exec.CommandContext(o.ctx, o.cmd[0], argv...)
-	cmd.Dir = o.dir
-	cmd.Stdout = stdout
-	cmd.Stderr = o.stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return exit.ExitCode(), nil
+	var changes []Change
+	if err := json.Unmarshal(report, &changes); err != nil {
+		return nil, fmt.Errorf("reading oasdiff's JSON changelog: %w", err)
 	}
-	if err != nil {
-		return -1, err
-	}
-	return 0, nil
+	return changes, nil
 }
 
 type gitRunner struct {
-	ctx    context.Context
-	dir    string
-	stderr io.Writer
+	ctx context.Context
+	dir string // "" is the current directory
 }
 
 func (g gitRunner) command(args ...string) *exec.Cmd {

@@ -2,12 +2,12 @@
 // version at a git revision and fails on breaking changes that are not
 // acknowledged in spec/breaking-changes.yaml.
 //
-//	go run ./scripts/spec-diff [-base REV] [-spec PATH] [-acks PATH]
+//	go run ./cmd/spec-diff [-base REV] [-spec PATH] [-acks PATH]
 //	make spec-diff BASE=REV
 //
-// It prints oasdiff's changelog, the acknowledged breaking changes with their
-// reasons, and oasdiff's report of the rest. Set OASDIFF to an oasdiff binary
-// to skip go run of the pinned release.
+// It runs oasdiff once and prints its changelog, the acknowledged breaking
+// changes with their reasons, and the breaking changes nobody acknowledged.
+// Set OASDIFF to an oasdiff binary to skip go run of the pinned release.
 //
 // Exit status: 0 when every breaking change is acknowledged, 1 when some are
 // not, 2 when the comparison could not be made (bad arguments, unknown
