@@ -27,6 +27,7 @@ var goldens = []struct {
 }{
 	{"validate.gen.go", "testdata/rules.validate.go.golden", generateValidation},
 	{"signature.gen.go", "testdata/rules.signature.go.golden", generateSignatures},
+	{"redact.gen.go", "testdata/rules.redact.go.golden", generateRedaction},
 }
 
 // loadTestModel reads a spec and the oapi-codegen configuration its types are

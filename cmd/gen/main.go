@@ -50,6 +50,7 @@ func run(specPath, configPath, out, pkg string) error {
 	files := map[string]func(*goModel, string, string) ([]byte, error){
 		"validate.gen.go":  generateValidation,
 		"signature.gen.go": generateSignatures,
+		"redact.gen.go":    generateRedaction,
 	}
 	for _, name := range sortedKeys(files) {
 		src, err := files[name](m, pkg, filepath.Base(specPath))
