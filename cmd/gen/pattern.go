@@ -42,21 +42,20 @@ func (p *patterns) name(pattern string) string {
 	return "matchPattern" + strconv.Itoa(i)
 }
 
-// code emits every matcher, in sorted order.
+// code emits every matcher, in sorted order, each with its doc comment.
 func (p *patterns) code() []jen.Code {
 	var out []jen.Code
 	for _, text := range sortedKeys(p.byText) {
 		name := p.name(text)
-		doc := jen.Comment(fmt.Sprintf("%s reports whether s matches %s.", name, text))
+		doc := jen.Comment(fmt.Sprintf("%s reports whether s matches %s.", name, text)).Line()
 		if run, ok := simpleRun(text); ok {
-			out = append(out, doc, run.matcher(name))
+			out = append(out, doc.Add(run.matcher(name)))
 			continue
 		}
 		re := name + "Regexp"
 		out = append(out,
 			jen.Var().Id(re).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(text)),
-			doc,
-			jen.Func().Id(name).Params(jen.Id("s").String()).Bool().Block(
+			doc.Func().Id(name).Params(jen.Id("s").String()).Bool().Block(
 				jen.Return(jen.Id(re).Dot("MatchString").Call(jen.Id("s"))),
 			),
 		)
@@ -112,11 +111,18 @@ func simpleRun(pattern string) (charRun, bool) {
 func (r charRun) matcher(name string) jen.Code {
 	var body []jen.Code
 	var lenChecks []string
-	if r.min > 0 {
-		lenChecks = append(lenChecks, fmt.Sprintf("len(s) < %d", r.min))
-	}
-	if r.max >= 0 {
-		lenChecks = append(lenChecks, fmt.Sprintf("len(s) > %d", r.max))
+	switch {
+	case r.min == r.max:
+		lenChecks = append(lenChecks, fmt.Sprintf("len(s) != %d", r.min))
+	case r.min == 1 && r.max < 0:
+		lenChecks = append(lenChecks, "len(s) == 0")
+	default:
+		if r.min > 0 {
+			lenChecks = append(lenChecks, fmt.Sprintf("len(s) < %d", r.min))
+		}
+		if r.max >= 0 {
+			lenChecks = append(lenChecks, fmt.Sprintf("len(s) > %d", r.max))
+		}
 	}
 	if len(lenChecks) > 0 {
 		body = append(body, jen.If(jen.Id(strings.Join(lenChecks, " || "))).Block(jen.Return(jen.False())))

@@ -95,7 +95,7 @@ func (g *validator) exported(name string) jen.Code {
 		Comment("*validation.Error listing each field. A valid value costs no allocation.").Line().
 		Func().Params(recv).Id("Validate").Params().Error().Block(
 		jen.Var().Id("root").Qual(validationPkg, "Path"),
-		jen.Var().Id("e").Qual(validationPkg, "Errors"),
+		jen.Var().Id("e").Qual(validationPkg, "Collector"),
 		jen.Id("v").Dot("validate").Call(jen.Op("&").Id("root"), jen.Op("&").Id("e")),
 		jen.Return(jen.Id("e").Dot("Err").Call(jen.Lit(typ))),
 	)
@@ -121,34 +121,42 @@ func (g *validator) method(name string) (jen.Code, error) {
 		recv = jen.Id("v").Id(typ)
 		body, err = g.mapChecks(name, sc, "v", "(*p)", s)
 	} else {
-		body, err = g.objectChecks(name, sc, "v", "p", "(*p)", s)
+		body, err = g.objectChecks(name, sc, "v", "p", "(*p)", s, false)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return jen.Func().Params(recv).Id("validate").Params(
 		jen.Id("p").Op("*").Qual(validationPkg, "Path"),
-		jen.Id("e").Op("*").Qual(validationPkg, "Errors"),
+		jen.Id("e").Op("*").Qual(validationPkg, "Collector"),
 	).Block(body...), nil
 }
 
 // objectChecks validates the struct at obj (a pointer or addressable value);
 // path is an expression usable as a *Path receiver, pathVal the Path value.
-func (g *validator) objectChecks(where string, sc *scope, obj, path, pathVal string, s *openapi3.Schema) ([]jen.Code, error) {
+// nonZero says the enclosing code has already reported the zero struct as
+// missing, so a lone property cannot be absent either.
+func (g *validator) objectChecks(where string, sc *scope, obj, path, pathVal string, s *openapi3.Schema, nonZero bool) ([]jen.Code, error) {
 	if err := checkSupported(where, s); err != nil {
 		return nil, err
-	}
-	var out []jen.Code
-	for _, prop := range sortedKeys(s.Properties) {
-		code, err := g.property(where+"."+prop, sc, obj, path, s, prop)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, code...)
 	}
 	r, err := objectRules(g.m, where, s)
 	if err != nil {
 		return nil, err
+	}
+	var out []jen.Code
+	for _, prop := range sortedKeys(s.Properties) {
+		var then func(pv string) jen.Code
+		if v := r.variants; v != nil && v.Property == prop {
+			// Only a holder that is there can carry the wrong variant; a
+			// missing one is reported as missing and nothing else.
+			then = func(pv string) jen.Code { return g.variant(sc, obj, pv, s, v) }
+		}
+		code, err := g.property(where+"."+prop, sc, obj, path, s, prop, nonZero && len(s.Properties) == 1, then)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, code...)
 	}
 	if s.MinProps > 0 || s.MaxProps != nil {
 		count, err := g.propertyCount(where, sc, obj, pathVal, s)
@@ -158,9 +166,6 @@ func (g *validator) objectChecks(where string, sc *scope, obj, path, pathVal str
 		out = append(out, count)
 	}
 	out = append(out, g.requiredWhen(sc, obj, path, s, r.requiredWhen)...)
-	if r.variants != nil {
-		out = append(out, g.variant(sc, obj, path, s, r.variants))
-	}
 	if r.exactlyOneOf != nil {
 		out = append(out, g.exactlyOne(sc, obj, pathVal, s, r.exactlyOneOf))
 	}
@@ -206,8 +211,11 @@ func (g *validator) propertyCount(where string, sc *scope, obj, pathVal string, 
 	return jen.Block(body...), nil
 }
 
-// property emits the checks of one property of the object at obj.
-func (g *validator) property(where string, sc *scope, obj, parentPath string, parent *openapi3.Schema, prop string) ([]jen.Code, error) {
+// property emits the checks of one property of the object at obj. present
+// says the enclosing code has established that the property is there (not
+// nil, not its zero value); then, when set, adds checks that apply only
+// when the value is there, given the property's path variable.
+func (g *validator) property(where string, sc *scope, obj, parentPath string, parent *openapi3.Schema, prop string, present bool, then func(pv string) jen.Code) ([]jen.Code, error) {
 	ref := parent.Properties[prop]
 	s := ref.Value
 	f := g.m.field(parent, prop)
@@ -221,11 +229,26 @@ func (g *validator) property(where string, sc *scope, obj, parentPath string, pa
 		if !nilable {
 			return nil, fmt.Errorf("%s: read-only field is not a pointer, so a request that sends it cannot be told apart", where)
 		}
-		return []jen.Code{jen.If(jen.Id(field).Op("!=").Nil()).Block(
-			newPath,
-			jen.Id("e").Dot("Add").Call(jen.Id(pv), rule("ReadOnly"), jen.Lit("not sent in requests"), jen.Lit("")),
-		)}, nil
+		report := []jen.Code{newPath, jen.Id("e").Dot("Add").Call(jen.Id(pv), rule("ReadOnly"), jen.Lit("not sent in requests"), jen.Lit(""))}
+		if present {
+			return []jen.Code{jen.Block(report...)}, nil
+		}
+		return []jen.Code{jen.If(jen.Id(field).Op("!=").Nil()).Block(report...)}, nil
 	}
+
+	// A required field that is not a pointer is missing when it holds its
+	// zero value; once that is reported, the value checks know it is not zero.
+	var missing jen.Code
+	if required && !nilable {
+		var err error
+		if missing, err = g.missingCheck(where, s, field); err != nil {
+			return nil, err
+		}
+		if present {
+			missing = nil
+		}
+	}
+	nonZero := !nilable && (present || missing != nil)
 
 	val := field
 	switch {
@@ -234,14 +257,25 @@ func (g *validator) property(where string, sc *scope, obj, parentPath string, pa
 	case f.Ptr && !isObject(s):
 		val = "*" + field
 	}
-	checks, err := g.valueChecks(where, sc, ref, val, field, f.Ptr, pv)
+	checks, err := g.valueChecks(where, sc, ref, val, field, f.Ptr, pv, nonZero)
 	if err != nil {
 		return nil, err
+	}
+	if then != nil {
+		checks = append(checks, then(pv))
+	}
+	withPath := func(checks []jen.Code) []jen.Code {
+		if len(checks) == 0 {
+			return nil
+		}
+		return []jen.Code{jen.Block(append([]jen.Code{newPath}, checks...)...)}
 	}
 
 	if nilable {
 		absent := jen.Id(field).Op("==").Nil()
 		switch {
+		case present:
+			return withPath(checks), nil
 		case required && len(checks) == 0:
 			return []jen.Code{jen.If(absent).Block(newPath, g.required(pv))}, nil
 		case required:
@@ -257,12 +291,8 @@ func (g *validator) property(where string, sc *scope, obj, parentPath string, pa
 		}
 		return nil, fmt.Errorf("%s: optional field is not a pointer, so an absent value cannot be told from a zero one to skip its checks", where)
 	}
-	missing, err := g.missingCheck(where, s, field)
-	if err != nil {
-		return nil, err
-	}
-	if missing == nil { // the value checks already reject the zero value
-		return []jen.Code{jen.Block(append([]jen.Code{newPath}, checks...)...)}, nil
+	if missing == nil { // the value checks already reject the zero value, or it cannot occur
+		return withPath(checks), nil
 	}
 	if len(checks) == 0 {
 		return []jen.Code{jen.Block(newPath, jen.If(missing).Block(g.required(pv)))}, nil
@@ -346,7 +376,8 @@ func (g *validator) zeroExpr(s *openapi3.Schema, expr string) string {
 
 // valueChecks emits the checks of the value val (already dereferenced for
 // scalars) whose schema is ref; field is the addressable field expression.
-func (g *validator) valueChecks(where string, sc *scope, ref *openapi3.SchemaRef, val, field string, ptr bool, pv string) ([]jen.Code, error) {
+// nonZero says the enclosing code has already reported the zero value.
+func (g *validator) valueChecks(where string, sc *scope, ref *openapi3.SchemaRef, val, field string, ptr bool, pv string, nonZero bool) ([]jen.Code, error) {
 	s := ref.Value
 	if err := checkSupported(where, s); err != nil {
 		return nil, err
@@ -361,7 +392,7 @@ func (g *validator) valueChecks(where string, sc *scope, ref *openapi3.SchemaRef
 		if ptr {
 			bind = jen.Id(x).Op(":=").Id(field)
 		}
-		inner, err := g.objectChecks(where, sc, x, pv, pv, s)
+		inner, err := g.objectChecks(where, sc, x, pv, pv, s, nonZero)
 		if err != nil || len(inner) == 0 {
 			return nil, err
 		}
@@ -371,7 +402,7 @@ func (g *validator) valueChecks(where string, sc *scope, ref *openapi3.SchemaRef
 	case isType(s, "array"):
 		return g.arrayChecks(where, sc, val, pv, s)
 	case isType(s, "string"):
-		return g.stringChecks(sc, val, pv, s)
+		return g.stringChecks(sc, val, pv, s, nonZero)
 	case isType(s, "integer"):
 		return numberChecks(val, pv, s, "Int", "int64"), nil
 	case isType(s, "number"):
@@ -380,19 +411,19 @@ func (g *validator) valueChecks(where string, sc *scope, ref *openapi3.SchemaRef
 	return nil, nil
 }
 
-func (g *validator) stringChecks(sc *scope, val, pv string, s *openapi3.Schema) ([]jen.Code, error) {
+// stringChecks emits the checks of the string val; nonEmpty says the
+// enclosing code has already reported "" as missing.
+func (g *validator) stringChecks(sc *scope, val, pv string, s *openapi3.Schema, nonEmpty bool) ([]jen.Code, error) {
 	var out []jen.Code
 	str := val
 	if len(s.Enum) > 0 {
 		str = "string(" + val + ")" // enums are named string types
 	}
-	record := "String"
+	record := "Text"
 	if sensitive(s) {
 		record = "Sensitive"
 	}
-	if s.MinLength > 0 || s.MaxLength != nil {
-		out = append(out, lengthChecks(sc, str, pv, s))
-	}
+	out = append(out, lengthChecks(sc, str, pv, s, nonEmpty)...)
 	if s.Pattern != "" {
 		match, err := g.patterns.add(s.Pattern)
 		if err != nil {
@@ -416,39 +447,52 @@ func (g *validator) stringChecks(sc *scope, val, pv string, s *openapi3.Schema) 
 	return out, nil
 }
 
-// lengthChecks counts runes, as JSON Schema does, but only when the byte
-// length leaves the answer open: a string of l bytes has between l/4 and l
-// runes, so l <= maxLength and l >= 4*minLength settle it without counting.
-func lengthChecks(sc *scope, str, pv string, s *openapi3.Schema) jen.Code {
+// lengthChecks counts runes, as JSON Schema does, only where the byte
+// length leaves the answer open: a string of l bytes holds between l/4
+// (rounded up) and l runes, so l <= maxLength passes maxLength, and
+// l > 4*(minLength-1) passes minLength, without counting. Only "" has fewer
+// than one rune, so minLength 1 needs no count at all, and no check when
+// nonEmpty says the enclosing code has already ruled "" out.
+func lengthChecks(sc *scope, str, pv string, s *openapi3.Schema, nonEmpty bool) []jen.Code {
+	minLen, maxLen := s.MinLength, s.MaxLength
+	if nonEmpty && minLen == 1 {
+		minLen = 0
+	}
+	if minLen == 0 && maxLen == nil {
+		return nil
+	}
 	n := sc.next("n")
-	length := func(r string, limit uint64) jen.Code {
-		return jen.Id("e").Dot("Length").Call(jen.Id(pv), rule(r), jen.Lit(strconv.FormatUint(limit, 10)), jen.Id(n), jen.Lit("characters"))
+	length := func(r string, limit uint64, got jen.Code) jen.Code {
+		return jen.Id("e").Dot("Length").Call(jen.Id(pv), rule(r), jen.Lit(strconv.FormatUint(limit, 10)), got, jen.Lit("characters"))
 	}
-	var open []jen.Code
-	var checks jen.Code
-	if s.MaxLength != nil {
-		open = append(open, jen.Len(jen.Id(str)).Op(">").Lit(int(*s.MaxLength)))
+	byteLen := jen.Len(jen.Id(str))
+	count := jen.Id(n).Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(jen.Id(str))
+	var tooLong jen.Code // counted check of maxLength, once n is known
+	if maxLen != nil {
+		tooLong = jen.If(jen.Id(n).Op(">").Lit(int(*maxLen))).Block(length("MaxLength", *maxLen, jen.Id(n)))
 	}
-	if s.MinLength > 0 {
-		open = append(open, jen.Len(jen.Id(str)).Op("<").Lit(int(4*s.MinLength)))
-	}
+	openMax := func() *jen.Statement { return jen.Add(byteLen).Op(">").Lit(int(*maxLen)) }
+
 	switch {
-	case s.MinLength > 0 && s.MaxLength != nil:
-		checks = jen.If(jen.Id(n).Op("<").Lit(int(s.MinLength))).Block(length("MinLength", s.MinLength)).
-			Else().If(jen.Id(n).Op(">").Lit(int(*s.MaxLength))).Block(length("MaxLength", *s.MaxLength))
-	case s.MinLength > 0:
-		checks = jen.If(jen.Id(n).Op("<").Lit(int(s.MinLength))).Block(length("MinLength", s.MinLength))
-	default:
-		checks = jen.If(jen.Id(n).Op(">").Lit(int(*s.MaxLength))).Block(length("MaxLength", *s.MaxLength))
+	case minLen == 0:
+		return []jen.Code{jen.If(openMax()).Block(count, tooLong)}
+	case minLen == 1:
+		empty := jen.If(jen.Add(byteLen).Op("==").Lit(0)).Block(length("MinLength", 1, jen.Lit(0)))
+		if maxLen == nil {
+			return []jen.Code{empty}
+		}
+		return []jen.Code{empty.Else().If(openMax()).Block(count, tooLong)}
 	}
-	cond := open[0]
-	if len(open) == 2 {
-		cond = jen.Add(open[0]).Op("||").Add(open[1])
+	tooShort := jen.If(jen.Id(n).Op("<").Lit(int(minLen))).Block(length("MinLength", minLen, jen.Id(n)))
+	openMin := jen.Add(byteLen).Op("<=").Lit(int(4 * (minLen - 1)))
+	switch {
+	case maxLen == nil:
+		return []jen.Code{jen.If(openMin).Block(count, tooShort)}
+	case 4*(minLen-1) >= *maxLen:
+		// Every length leaves one of the two open: count unconditionally.
+		return []jen.Code{count, tooShort.Else().Add(tooLong)}
 	}
-	return jen.If(cond).Block(
-		jen.Id(n).Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(jen.Id(str)),
-		checks,
-	)
+	return []jen.Code{jen.If(openMax().Op("||").Add(openMin)).Block(count, tooShort.Else().Add(tooLong))}
 }
 
 func numberChecks(val, pv string, s *openapi3.Schema, record, conv string) []jen.Code {
@@ -483,7 +527,7 @@ func (g *validator) arrayChecks(where string, sc *scope, val, pv string, s *open
 	i := sc.next("i")
 	ip := sc.next("p")
 	elem := val + "[" + i + "]"
-	items, err := g.valueChecks(where+"[]", sc, s.Items, elem, elem, false, ip)
+	items, err := g.valueChecks(where+"[]", sc, s.Items, elem, elem, false, ip, false)
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +548,7 @@ func (g *validator) arrayChecks(where string, sc *scope, val, pv string, s *open
 func (g *validator) mapChecks(where string, sc *scope, val, pv string, s *openapi3.Schema) ([]jen.Code, error) {
 	out := countBounds(func() jen.Code { return jen.Len(jen.Id(val)) }, pv, s.MinProps, s.MaxProps, "MinProperties", "MaxProperties", "properties")
 	k, v, kp, start := sc.next("k"), sc.next("v"), sc.next("p"), sc.next("start")
-	values, err := g.valueChecks(where+"{}", sc, s.AdditionalProperties.Schema, v, v, false, kp)
+	values, err := g.valueChecks(where+"{}", sc, s.AdditionalProperties.Schema, v, v, false, kp, false)
 	if err != nil {
 		return nil, err
 	}
@@ -553,19 +597,16 @@ func (g *validator) requiredWhen(sc *scope, obj, path string, s *openapi3.Schema
 	return out
 }
 
-// variant emits x-pinegen-variants as a switch on the discriminator.
-func (g *validator) variant(sc *scope, obj, path string, s *openapi3.Schema, v *variants) jen.Code {
-	discExpr := obj + "." + g.m.field(s, v.Discriminator).Name
-	discPtr := g.m.field(s, v.Discriminator).Ptr
-	if discPtr {
-		discExpr = "*" + discExpr
-	}
+// variant emits x-pinegen-variants as a switch on the discriminator, for
+// the holder's checks: it runs only when the holder is there, and reports
+// at holderPath, the holder's path variable.
+func (g *validator) variant(sc *scope, obj, holderPath string, s *openapi3.Schema, v *variants) jen.Code {
+	disc := g.m.field(s, v.Discriminator)
+	discExpr := obj + "." + disc.Name
 	holder := s.Properties[v.Property].Value
 	holderExpr := obj + "." + g.m.field(s, v.Property).Name
-	holderPtr := g.m.field(s, v.Property).Ptr
-	present := func(sub string) string {
-		return holderExpr + "." + g.m.field(holder, sub).Name + " != nil"
-	}
+	sub := func(name string) string { return holderExpr + "." + g.m.field(holder, name).Name }
+	present := func(name string) string { return sub(name) + " != nil" }
 
 	all := map[string]bool{}
 	for _, subs := range v.Variants {
@@ -576,45 +617,42 @@ func (g *validator) variant(sc *scope, obj, path string, s *openapi3.Schema, v *
 	var cases []jen.Code
 	for _, value := range sortedVariantValues(v) {
 		allowed := map[string]bool{}
-		for _, sub := range v.Variants[value] {
-			allowed[sub] = true
-		}
-		n := sc.next("n")
-		body := []jen.Code{jen.Id(n).Op(":=").Lit(0)}
-		for _, sub := range v.Variants[value] {
-			body = append(body, jen.If(jen.Id(present(sub))).Block(jen.Id(n).Op("++")))
+		mine := v.Variants[value]
+		for _, name := range mine {
+			allowed[name] = true
 		}
 		var foreign []string
-		for _, sub := range sortedKeys(all) {
-			if !allowed[sub] {
-				foreign = append(foreign, present(sub))
+		for _, name := range sortedKeys(all) {
+			if !allowed[name] {
+				foreign = append(foreign, present(name))
 			}
 		}
-		bad := jen.Id(n).Op("!=").Lit(1)
+		// Exactly one of its own, and none of the others'.
+		var body []jen.Code
+		var bad *jen.Statement
+		if len(mine) == 1 {
+			bad = jen.Id(sub(mine[0])).Op("==").Nil()
+		} else {
+			n := sc.next("n")
+			body = append(body, jen.Id(n).Op(":=").Lit(0))
+			for _, name := range mine {
+				body = append(body, jen.If(jen.Id(present(name))).Block(jen.Id(n).Op("++")))
+			}
+			bad = jen.Id(n).Op("!=").Lit(1)
+		}
 		if len(foreign) > 0 {
 			bad = bad.Op("||").Id(strings.Join(foreign, " || "))
 		}
-		pv := sc.next("p")
 		limit := fmt.Sprintf("%s %s takes exactly one of %s", v.Discriminator, value, strings.Join(v.Variants[value], ", "))
 		body = append(body, jen.If(bad).Block(
-			jen.Id(pv).Op(":=").Id(path).Dot("Field").Call(jen.Lit(v.Property)),
-			jen.Id("e").Dot("Add").Call(jen.Id(pv), rule("Variant"), jen.Lit(limit), jen.Lit("")),
+			jen.Id("e").Dot("Add").Call(jen.Id(holderPath), rule("Variant"), jen.Lit(limit), jen.Lit("")),
 		))
 		cases = append(cases, jen.Case(jen.Lit(value)).Block(body...))
 	}
-	sw := jen.Switch(jen.Id(discExpr)).Block(cases...)
-	var guards []string
-	if discPtr {
-		guards = append(guards, strings.TrimPrefix(discExpr, "*")+" != nil")
+	if disc.Ptr {
+		return jen.If(jen.Id(discExpr).Op("!=").Nil()).Block(jen.Switch(jen.Op("*").Id(discExpr)).Block(cases...))
 	}
-	if holderPtr {
-		// An absent holder is reported as its variant failing: wrap nil-safe access.
-		guards = append(guards, holderExpr+" != nil")
-	}
-	if len(guards) > 0 {
-		return jen.If(jen.Id(strings.Join(guards, " && "))).Block(sw)
-	}
-	return sw
+	return jen.Switch(jen.Id(discExpr)).Block(cases...)
 }
 
 // exactlyOne emits x-pinegen-exactly-one-of on the object at obj.
@@ -637,8 +675,9 @@ func (g *validator) uniqueBy(sc *scope, val, pv string, item *openapi3.Schema, k
 	ptr := g.m.field(item, key).Ptr
 	i, j, ip, kp := sc.next("i"), sc.next("j"), sc.next("p"), sc.next("p")
 	a, b := val+"["+i+"]."+f, val+"["+j+"]."+f
+	// An absent key is no duplicate: it is reported as missing, if at all.
 	same := a + " == " + b
-	skip := jen.Null()
+	skip := jen.If(jen.Id(a).Op("==").Lit("")).Block(jen.Continue())
 	if ptr {
 		same = b + " != nil && *" + a + " == *" + b
 		skip = jen.If(jen.Id(a).Op("==").Nil()).Block(jen.Continue())
@@ -653,7 +692,7 @@ func (g *validator) uniqueBy(sc *scope, val, pv string, item *openapi3.Schema, k
 			jen.If(jen.Id(same)).Block(
 				jen.Id(ip).Op(":=").Id(pv).Dot("Index").Call(jen.Id(i)),
 				jen.Id(kp).Op(":=").Id(ip).Dot("Field").Call(jen.Lit(key)),
-				jen.Id("e").Dot("String").Call(jen.Id(kp), rule("UniqueBy"), jen.Lit("within the array"), jen.Id("string").Call(jen.Id(aVal))),
+				jen.Id("e").Dot("Text").Call(jen.Id(kp), rule("UniqueBy"), jen.Lit("within the array"), jen.Id("string").Call(jen.Id(aVal))),
 				jen.Break(),
 			),
 		),

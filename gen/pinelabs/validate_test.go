@@ -185,6 +185,52 @@ func TestDifferentialAgainstKinOpenAPI(t *testing.T) {
 	}
 }
 
+// TestEachFailureReportedOnce runs the differential test's mutations through
+// Validate and requires every failure to have one cause: no field breaks one
+// rule twice, and a field reported missing is reported for nothing else.
+func TestEachFailureReportedOnce(t *testing.T) {
+	schemas := requestSchemas(t)
+	for _, s := range requestSamples(t) {
+		var root any
+		if err := json.Unmarshal(s.body, &root); err != nil {
+			t.Fatal(err)
+		}
+		full := enrich(deepCopy(root), schemas[s.operation])
+		for _, m := range append(mutations(root, schemas[s.operation]), mutations(full, schemas[s.operation])...) {
+			v := requestTypes[s.operation]()
+			if json.Unmarshal(m.body, v) != nil {
+				continue
+			}
+			var ve *validation.Error
+			if !errors.As(v.Validate(), &ve) {
+				continue
+			}
+			if why := reportedTwice(ve); why != "" {
+				t.Errorf("%s/%s, %s: %s", s.operation, s.file, m.name, why)
+			}
+		}
+	}
+}
+
+// reportedTwice says which field of ve has more than one failure for one
+// cause, or "".
+func reportedTwice(ve *validation.Error) string {
+	seen := map[string]bool{}
+	for _, f := range ve.Fields {
+		key := f.Path + " " + string(f.Rule)
+		if seen[key] {
+			return key + " reported twice"
+		}
+		seen[key] = true
+	}
+	for _, f := range ve.Fields {
+		if f.Rule != validation.Required && seen[f.Path+" "+string(validation.Required)] {
+			return f.Path + " is missing, yet also reported as breaking " + string(f.Rule)
+		}
+	}
+	return ""
+}
+
 // mutation is one changed copy of a sample.
 type mutation struct {
 	name string

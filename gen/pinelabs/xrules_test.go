@@ -15,7 +15,7 @@ import (
 func TestXRules(t *testing.T) {
 	const card = `{"card_details":{"card_number":"4012001037141112","cvv":"123","expiry_month":"12","expiry_year":"2030"}}`
 	const points = `{"points_card_details":{"card_number":"4012001037141112","card_last4":"1112","registered_mobile_number":"9876543210"}}`
-	const device = `,"device_info":{"device_model":"Samsung S21 Ultra"}`
+	const device = `,"device_info":{"operating_system":"Linux","source_ip_address":"10.11.19.2","browser_ip_address":"203.0.113.42","browser_user_agent":"Chrome","device_model":"Samsung S21 Ultra","device_manufacturer":"Samsung"}`
 	pay := func(method, option, extra string) string {
 		return `{"payment_method":"` + method + `","payment_amount":{"value":100,"currency":"INR"},"payment_option":` + option + extra + `}`
 	}
@@ -52,6 +52,9 @@ func TestXRules(t *testing.T) {
 		{"BNPL with card details", "createPayment", payments(pay("BNPL", card, "")), "payments[0].payment_option", validation.Variant},
 		{"CARD with card and token", "createPayment", payments(pay("CARD", `{"card_details":{"card_number":"4012001037141112","cvv":"123","expiry_month":"12","expiry_year":"2030"},"card_token_details":{"token_id":"t","token_txn_type":"NETWORK_TOKEN"}}`, "")), "payments[0].payment_option", validation.Variant},
 		{"split, second leg wrong", "createPayment", payments(pay("CARD", card, ""), pay("POINTS", bnpl("LAZYPAY"), "")), "payments[1].payment_option", validation.Variant},
+		// A missing holder is missing, not also a broken variant.
+		{"CARD without payment_option", "createPayment", `{"payments":[{"payment_method":"CARD","payment_amount":{"value":100,"currency":"INR"}}]}`, "payments[0].payment_option", validation.Required},
+		{"CARD with an empty payment_option", "createPayment", payments(pay("CARD", `{}`, "")), "payments[0].payment_option", validation.Required},
 
 		{"token with token_id and token", "createPayment", payments(pay("CARD", token(`,"token_id":"t","token":"4122980000000008"`), "")), "payments[0].payment_option.card_token_details", validation.ExactlyOneOf},
 		{"token with neither", "createPayment", payments(pay("CARD", token(``), "")), "payments[0].payment_option.card_token_details", validation.ExactlyOneOf},
@@ -213,5 +216,49 @@ func TestNestedTypesValidate(t *testing.T) {
 		if err := c.v.Validate(); !errors.As(err, &ve) || !ve.Has(c.path, c.rule) {
 			t.Errorf("%T: got %v, want %s at %q", c.v, err, c.rule, c.path)
 		}
+	}
+}
+
+// TestValidationErrorHidesCardNumbers: a card number typed into a field that
+// is not marked sensitive, or used as a metadata key, is not repeated by the
+// error; and a huge key does not make a huge path.
+func TestValidationErrorHidesCardNumbers(t *testing.T) {
+	const card = "4012001037141112" // the sandbox's Visa test card; passes Luhn
+	notes := "pay with " + card
+	order := pinelabs.CreateOrderRequest{
+		MerchantOrderReference: "4012 0010 3714 1112", // spaces break the pattern
+		OrderAmount:            pinelabs.Amount{Value: 4012001037141112, Currency: "INR"},
+		Notes:                  &notes,
+		PurchaseDetails: &pinelabs.PurchaseDetails{MerchantMetadata: pinelabs.MerchantMetadata{
+			card:                       strings.Repeat("v", 257),
+			strings.Repeat("k", 10000): strings.Repeat("v", 257),
+		}},
+	}
+	err := order.Validate()
+	var ve *validation.Error
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v, want a *validation.Error", err)
+	}
+	want := []string{
+		"merchant_order_reference pattern",
+		"order_amount.value maximum",
+		`purchase_details.merchant_metadata["` + strings.Repeat("k", 64) + `"…] maxLength`,
+		"purchase_details.merchant_metadata[[redacted, 16 characters, ending 1112]] maxLength",
+	}
+	var got []string
+	for _, f := range ve.Fields {
+		got = append(got, f.Path+" "+string(f.Rule))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	msg := err.Error()
+	for _, leak := range []string{card, "4012 0010 3714 1112", "401200103714", "4.012001037141112e+15"} {
+		if strings.Contains(msg, leak) {
+			t.Errorf("error repeats %q: %.300s", leak, msg)
+		}
+	}
+	if len(msg) > 1000 {
+		t.Errorf("error of %d bytes: a long key must be cut like a value", len(msg))
 	}
 }

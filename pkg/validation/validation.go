@@ -1,8 +1,10 @@
 // Package validation holds the error type and path bookkeeping that the
 // generated Validate methods in gen/pinelabs report through.
 //
-// Generated code builds paths on the stack and only turns them into strings
-// when a rule fails, so validating a correct value allocates nothing.
+// Callers only need Error, FieldError and the Rule constants. Path and
+// Collector are for generated code: it builds paths on the stack and only
+// turns them into strings when a rule fails, so validating a correct value
+// allocates nothing.
 package validation
 
 import (
@@ -10,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pinegen/pinelabs/pkg/redact"
 )
 
 // Rule names the constraint a field broke. The first group are JSON Schema
@@ -39,13 +43,15 @@ const (
 // FieldError is one broken rule.
 type FieldError struct {
 	// Path is the field's JSON path, e.g. "payments[1].payment_amount.value".
+	// Map keys are quoted, cut short and masked like values.
 	Path string
 	Rule Rule
 	// Limit is the rule's bound as the spec states it: "50", "^[0-9]+$",
 	// "CARD, POINTS, BNPL".
 	Limit string
 	// Got describes the offending value: its length ("51 characters"), the
-	// number, or the quoted text. Sensitive values are masked.
+	// number, or the quoted text, cut after 64 characters. Sensitive values,
+	// and any value holding what looks like a card number, are masked.
 	Got string
 }
 
@@ -104,11 +110,11 @@ func (e *Error) Has(path string, rule Rule) bool {
 }
 
 // Path is a field's place in a value, kept as a chain of stack frames until
-// a rule fails. The zero Path is the root.
+// a rule fails. The zero Path is the root. It is for generated code.
 type Path struct {
 	parent *Path
 	name   string
-	index  int // -1 for a named field
+	index  int // -1 for a named field, -2 for a map key
 }
 
 // Field returns the path of the field name under p.
@@ -120,8 +126,9 @@ func (p *Path) Index(i int) Path { return Path{parent: p, index: i} }
 // Key returns the path of the map entry key under p.
 func (p *Path) Key(key string) Path { return Path{parent: p, name: key, index: -2} }
 
-func (p *Path) String() string {
-	if p == nil || (p.parent == nil && p.name == "" && p.index == 0) {
+// text renders p as FieldError.Path reads.
+func (p *Path) text() string {
+	if p.parent == nil && p.name == "" {
 		return ""
 	}
 	var b strings.Builder
@@ -142,9 +149,10 @@ func (p *Path) write(b *strings.Builder) {
 		}
 		b.WriteString(p.name)
 	case -2:
-		b.WriteString("[")
-		b.WriteString(strconv.Quote(p.name))
-		b.WriteString("]")
+		// A key is data the caller sent, so it is shown as a value is.
+		b.WriteByte('[')
+		b.WriteString(quote(p.name))
+		b.WriteByte(']')
 	default:
 		b.WriteByte('[')
 		b.WriteString(strconv.Itoa(p.index))
@@ -152,97 +160,152 @@ func (p *Path) write(b *strings.Builder) {
 	}
 }
 
-// Errors collects failures while a value is walked. The zero value is ready.
-type Errors struct {
+// Collector gathers the failures of one Validate call and turns them into
+// an *Error. It is for generated code; the zero value is ready.
+type Collector struct {
 	fields []FieldError
 }
 
 // Err returns nil when nothing failed, or an *Error naming typ.
-func (e *Errors) Err(typ string) error {
-	if len(e.fields) == 0 {
+// For generated code.
+func (c *Collector) Err(typ string) error {
+	if len(c.fields) == 0 {
 		return nil
 	}
-	return &Error{Type: typ, Fields: e.fields}
+	return &Error{Type: typ, Fields: c.fields}
 }
 
-// Add records a failure whose description is already a string.
-func (e *Errors) Add(p Path, rule Rule, limit, got string) {
-	e.fields = append(e.fields, FieldError{Path: p.String(), Rule: rule, Limit: limit, Got: got})
+// Add records a failure whose description is already a string that holds
+// nothing the caller sent. For generated code.
+func (c *Collector) Add(p Path, rule Rule, limit, got string) {
+	c.fields = append(c.fields, FieldError{Path: p.text(), Rule: rule, Limit: limit, Got: got})
 }
 
-// Length records a length rule failure; n is counted in runes or items.
-func (e *Errors) Length(p Path, rule Rule, limit string, n int, unit string) {
+// Length records a failure of a count: n runes, items, properties or
+// present fields, as unit says. For generated code.
+func (c *Collector) Length(p Path, rule Rule, limit string, n int, unit string) {
 	if n == 1 {
 		unit = strings.TrimSuffix(unit, "s")
 	}
-	e.Add(p, rule, limit, strconv.Itoa(n)+" "+unit)
+	c.Add(p, rule, limit, strconv.Itoa(n)+" "+unit)
 }
 
-// Int records a failure of an integer value.
-func (e *Errors) Int(p Path, rule Rule, limit string, v int64) {
-	e.Add(p, rule, limit, strconv.FormatInt(v, 10))
+// Int records a failure of an integer value. For generated code.
+func (c *Collector) Int(p Path, rule Rule, limit string, v int64) {
+	got := strconv.FormatInt(v, 10)
+	if holdsCard(got) {
+		got = mask(got)
+	}
+	c.Add(p, rule, limit, got)
 }
 
-// Float records a failure of a number value.
-func (e *Errors) Float(p Path, rule Rule, limit string, v float64) {
-	e.Add(p, rule, limit, strconv.FormatFloat(v, 'g', -1, 64))
+// Float records a failure of a number value. For generated code.
+func (c *Collector) Float(p Path, rule Rule, limit string, v float64) {
+	got := strconv.FormatFloat(v, 'g', -1, 64)
+	// 4.012001037141112e+15 spells out a card number as surely as its digits do.
+	if digits := strconv.FormatFloat(v, 'f', -1, 64); holdsCard(got) || holdsCard(digits) {
+		got = mask(digits)
+	}
+	c.Add(p, rule, limit, got)
 }
 
-// String records a failure of a string value, quoting it (shortened when long).
-func (e *Errors) String(p Path, rule Rule, limit, v string) {
-	e.Add(p, rule, limit, Quote(v))
+// Text records a failure of a string value, quoting it (cut short when long,
+// masked when it holds a card number). For generated code.
+func (c *Collector) Text(p Path, rule Rule, limit, v string) {
+	c.Add(p, rule, limit, quote(v))
 }
 
-// Sensitive records a failure of a secret or card value without revealing it.
-func (e *Errors) Sensitive(p Path, rule Rule, limit, v string) {
-	e.Add(p, rule, limit, Mask(v))
+// Sensitive records a failure of a secret or card value without revealing
+// it. For generated code.
+func (c *Collector) Sensitive(p Path, rule Rule, limit, v string) {
+	c.Add(p, rule, limit, mask(v))
+}
+
+// Len is the number of failures so far. For generated code.
+func (c *Collector) Len() int { return len(c.fields) }
+
+// SortFrom orders the failures recorded since Len returned start by path,
+// for loops over maps whose order is random. For generated code.
+func (c *Collector) SortFrom(start int) {
+	tail := c.fields[start:]
+	sort.SliceStable(tail, func(i, j int) bool { return tail[i].Path < tail[j].Path })
 }
 
 // maxQuoted bounds how much of a bad value an error repeats.
 const maxQuoted = 64
 
-// Quote quotes v for an error message, cutting it after 64 runes.
-func Quote(v string) string {
-	if utf8.RuneCountInString(v) <= maxQuoted {
-		return strconv.Quote(v)
+// quote quotes v for an error message, cutting it after 64 runes; a value
+// that holds a card number is masked instead.
+func quote(v string) string {
+	if holdsCard(v) {
+		return mask(v)
 	}
-	i, n := 0, 0
-	for i = range v {
-		if n == maxQuoted {
-			break
+	q := strconv.Quote(v)
+	if utf8.RuneCountInString(v) > maxQuoted {
+		i, n := 0, 0
+		for i = range v {
+			if n == maxQuoted {
+				break
+			}
+			n++
 		}
-		n++
+		q = strconv.Quote(v[:i]) + "…"
 	}
-	return strconv.Quote(v[:i]) + "…"
+	// Escapes such as \u2028 add digits of their own; they must not complete one.
+	if holdsCard(q) {
+		return mask(v)
+	}
+	return q
 }
 
-// Mask describes a sensitive value by its length only, adding the last four
-// characters when they are digits and the value is long enough to be a card
-// number (the part of a card number that may be shown).
-func Mask(v string) string {
-	n := utf8.RuneCountInString(v)
-	desc := "[redacted, " + strconv.Itoa(n) + " characters"
-	if n >= 12 && isDigits(v[len(v)-4:]) {
-		desc += ", ending " + v[len(v)-4:]
-	}
-	return desc + "]"
-}
+// mask describes a sensitive value by its length, and a card number's last
+// four digits, the way the generated String methods do.
+func mask(v string) string { return redact.Card(v) }
 
-func isDigits(s string) bool {
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// holdsCard reports whether s holds a run of 13 to 19 digits that passes
+// the Luhn check, as every card number does. Digits separated by one space
+// or dash, the way card numbers are typed, count as one run; any 13 to 19
+// consecutive digits of a longer run count too, so a card number pasted
+// next to other digits is still found.
+func holdsCard(s string) bool {
+	var last [19]byte // the run's latest digits, a ring indexed by n
+	n := 0            // digits in the current run
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+		c := s[i]
+		switch {
+		case isDigit(c):
+			last[n%len(last)] = c - '0'
+			n++
+			if n >= 13 && luhnEndsAt(&last, n) {
+				return true
+			}
+		case (c == ' ' || c == '-') && n > 0 && i+1 < len(s) && isDigit(s[i+1]):
+			// between two digit groups: the run goes on
+		default:
+			n = 0
 		}
 	}
-	return true
+	return false
 }
 
-// Len is the number of failures so far.
-func (e *Errors) Len() int { return len(e.fields) }
-
-// SortFrom orders the failures recorded since Len returned start by path,
-// for loops over maps whose order is random.
-func (e *Errors) SortFrom(start int) {
-	tail := e.fields[start:]
-	sort.SliceStable(tail, func(i, j int) bool { return tail[i].Path < tail[j].Path })
+// luhnEndsAt reports whether some 13 to 19 of the latest digits of a run of
+// n passes the Luhn check: from the right, every second digit is doubled
+// (less 9 when that exceeds 9) and the sum is a multiple of 10.
+func luhnEndsAt(last *[19]byte, n int) bool {
+	sum := 0
+	for k := 1; k <= len(last) && k <= n; k++ {
+		d := int(last[(n-k)%len(last)])
+		if k%2 == 0 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		if k >= 13 && sum%10 == 0 {
+			return true
+		}
+	}
+	return false
 }
