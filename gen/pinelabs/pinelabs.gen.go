@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/oapi-codegen/runtime"
+	"github.com/pinegen/pinelabs/pkg/lenient"
 )
 
 // Defines values for AddressCategory.
@@ -290,62 +291,87 @@ func (e TokenTxnType) Valid() bool {
 	}
 }
 
-// AcquirerData defines model for AcquirerData.
+// AcquirerData What the acquiring bank or provider reported for a payment.
 type AcquirerData struct {
-	// AcquirerName Example: LAZYPAY_BNPL
+	// AcquirerName Which acquirer or provider processed the payment.
+	//
+	// Example: LAZYPAY_BNPL
 	AcquirerName *string `json:"acquirer_name,omitempty"`
 
-	// AcquirerReference Example: 202455840588334
+	// AcquirerReference The acquirer's own reference for the payment.
+	//
+	// Example: 202455840588334
 	AcquirerReference *string `json:"acquirer_reference,omitempty"`
 
-	// ApprovalCode Example: 030376
+	// ApprovalCode The authorization code the acquirer returned; empty until authorized.
+	//
+	// Example: 030376
 	ApprovalCode *string `json:"approval_code,omitempty"`
 
 	// IsAggregator True when Pine Labs settles the funds (aggregator model).
 	IsAggregator *bool `json:"is_aggregator,omitempty"`
 
-	// Rrn Example: 419335023601
+	// Rrn The retrieval reference number, which card networks use to trace a payment.
+	//
+	// Example: 419335023601
 	Rrn *string `json:"rrn,omitempty"`
 }
 
-// AdditionalErrorDetails defines model for AdditionalErrorDetails.
+// AdditionalErrorDetails Where in Pine Labs' processing an error arose, when the API says.
 type AdditionalErrorDetails struct {
+	// Reason The failing party's own explanation.
 	Reason *string `json:"reason,omitempty"`
+
+	// Source The system or party that reported the error.
 	Source *string `json:"source,omitempty"`
-	Step   *string `json:"step,omitempty"`
+
+	// Step The processing step that failed.
+	Step *string `json:"step,omitempty"`
 }
 
-// Address A billing or shipping address.
+// Address A postal address, used for billing or for shipping.
 type Address struct {
-	// AdddressType Misspelling of `address_type` that the docs' samples show in
-	// responses. Read it only as a fallback; never send it.
-	// Deprecated: Misspelled in the docs' samples; use address_type.
-	AdddressType *string `json:"adddress_type,omitempty"`
-
-	// Address1 Example: 10 Downing Street Westminster London
-	Address1 *string `json:"address1,omitempty"`
-
-	// Address2 Example: Oxford Street Westminster London
-	Address2 *string `json:"address2,omitempty"`
-
-	// Address3 Example: Baker Street Westminster London
-	Address3 *string `json:"address3,omitempty"`
-
-	// AddressCategory Example: billing
-	AddressCategory *AddressCategory `json:"address_category,omitempty"`
-
-	// AddressType Free text such as Home or Work.
+	// AddressType A free-text label for the address, such as Home or Work. Every sample spells the key with three d's, in requests and responses alike, so that is the key sent.
 	//
 	// Example: Home
-	AddressType *string `json:"address_type,omitempty"`
+	AddressType *string `json:"adddress_type,omitempty"`
 
-	// City Example: Westminster
+	// Address1 First line of the street address, up to 100 characters.
+	//
+	// Example: 10 Downing Street Westminster London
+	Address1 *string `json:"address1,omitempty"`
+
+	// Address2 Second line of the street address, up to 100 characters.
+	//
+	// Example: Oxford Street Westminster London
+	Address2 *string `json:"address2,omitempty"`
+
+	// Address3 Third line of the street address, up to 100 characters.
+	//
+	// Example: Baker Street Westminster London
+	Address3 *string `json:"address3,omitempty"`
+
+	// AddressCategory Whether this is the billing or the shipping address.
+	//
+	// Example: billing
+	AddressCategory *AddressCategory `json:"address_category,omitempty"`
+
+	// AddressTypeAlt The same label under the key the API reference spells with two d's. Never sent; a response that uses this spelling still decodes, into this field, so read it when AddressType is absent.
+	AddressTypeAlt *string `json:"address_type,omitempty"`
+
+	// City City or town, up to 50 characters.
+	//
+	// Example: Westminster
 	City *string `json:"city,omitempty"`
 
-	// Country Example: London
+	// Country Country, as free text of up to 50 characters.
+	//
+	// Example: London
 	Country *string `json:"country,omitempty"`
 
-	// FullName Example: Kevin Bob
+	// FullName Name of the person the address belongs to.
+	//
+	// Example: Kevin Bob
 	FullName *string `json:"full_name,omitempty"`
 
 	// Pincode Postal code, 6 to 10 digits.
@@ -353,36 +379,42 @@ type Address struct {
 	// Example: 51524036
 	Pincode *string `json:"pincode,omitempty"`
 
-	// State Example: Westminster
+	// State State or region, up to 50 characters.
+	//
+	// Example: Westminster
 	State *string `json:"state,omitempty"`
 }
 
-// AddressCategory Example: billing
+// AddressCategory Whether this is the billing or the shipping address.
+//
+// Example: billing
 type AddressCategory string
 
-// Amount An amount in paisa, as sent in requests and echoed in orders.
+// Amount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 type Amount struct {
-	// Currency ISO 4217 currency code.
+	// Currency Three-letter ISO 4217 currency code; every sample uses INR.
 	//
 	// Example: INR
 	Currency string `json:"currency"`
 
-	// Value Amount in paisa, from 100 (1 rupee) to 100000000 (10 lakh rupees).
+	// Value The sum in paisa (hundredths of a rupee), from 100 (one rupee) to 100000000 (ten lakh rupees).
 	//
 	// Example: 1100
 	Value int64 `json:"value"`
 }
 
-// BnplData defines model for BnplData.
+// BnplData What the API reports about the Pay Later account behind a payment.
 type BnplData struct {
-	// BnplPayCode The Pay Later provider.
+	// BnplPayCode The Pay Later provider that carried the payment. Open.
 	BnplPayCode *BnplPayCode `json:"bnpl_pay_code,omitempty"`
-	Mobile      *string      `json:"mobile,omitempty"`
+
+	// Mobile The mobile number registered with the provider.
+	Mobile *string `json:"mobile,omitempty"`
 }
 
 // BnplDetails The Pay Later account to charge.
 type BnplDetails struct {
-	// BnplPayCode The Pay Later provider.
+	// BnplPayCode The Pay Later provider that carries the payment.
 	BnplPayCode BnplPayCode `json:"bnpl_pay_code"`
 
 	// Mobile The mobile number registered with the provider.
@@ -391,7 +423,7 @@ type BnplDetails struct {
 	Mobile string `json:"mobile"`
 }
 
-// BnplEligibilityMetadata defines model for BnplEligibilityMetadata.
+// BnplEligibilityMetadata The credit and instalment plan behind an eligibility answer.
 type BnplEligibilityMetadata struct {
 	// CreditLimitAvailableInPaise Remaining credit line in paisa, sent as a string of digits.
 	//
@@ -402,41 +434,50 @@ type BnplEligibilityMetadata struct {
 	Installments []Installment `json:"installments,omitempty"`
 }
 
-// BnplEligibilityRequest defines model for BnplEligibilityRequest.
+// BnplEligibilityRequest Asks a Pay Later provider whether the customer may pay an amount.
 type BnplEligibilityRequest struct {
-	// Amount An amount in paisa, as sent in requests and echoed in orders.
+	// Amount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 	Amount Amount `json:"amount"`
 
-	// DeviceInfo The customer's device; required by the SIMPL and SIMPL3 providers.
+	// DeviceInfo The customer's device, which the SIMPL and SIMPL3 providers need for their risk checks. When sent, all six fields are required.
 	DeviceInfo *DeviceInfo `json:"device_info,omitempty"`
 
 	// Mobile The customer's mobile number registered with the provider.
 	Mobile string `json:"mobile"`
 
-	// PayCode The Pay Later provider.
+	// PayCode The Pay Later provider that carries the payment.
 	PayCode BnplPayCode `json:"pay_code"`
 }
 
-// BnplEligibilityResponse defines model for BnplEligibilityResponse.
+// BnplEligibilityResponse The provider's answer, with the credit and plan behind it.
 type BnplEligibilityResponse struct {
-	Metadata       *BnplEligibilityMetadata `json:"metadata,omitempty"`
-	TxnEligibility *bool                    `json:"txn_eligibility,omitempty"`
+	// Metadata The credit and instalment plan behind an eligibility answer.
+	Metadata *BnplEligibilityMetadata `json:"metadata,omitempty"`
+
+	// TxnEligibility Whether the customer may pay this amount with the provider.
+	TxnEligibility *bool `json:"txn_eligibility,omitempty"`
 }
 
-// BnplPayCode The Pay Later provider.
+// BnplPayCode The Pay Later provider that carries the payment.
 type BnplPayCode string
 
-// CaptureData defines model for CaptureData.
+// CaptureData One capture made against a pre-authorized payment.
 type CaptureData struct {
-	// CaptureAmount An amount in paisa, as sent in requests and echoed in orders.
-	CaptureAmount            *Amount `json:"capture_amount,omitempty"`
-	CreatedAt                *string `json:"created_at,omitempty"`
+	// CaptureAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
+	CaptureAmount *Amount `json:"capture_amount,omitempty"`
+
+	// CreatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	CreatedAt *Timestamp `json:"created_at,omitempty"`
+
+	// MerchantCaptureReference The merchant's reference given with the capture.
 	MerchantCaptureReference *string `json:"merchant_capture_reference,omitempty"`
 }
 
-// CaptureRequest defines model for CaptureRequest.
+// CaptureRequest Which part of an authorized amount to capture, under the merchant's own reference.
 type CaptureRequest struct {
-	// CaptureAmount An amount in paisa, as sent in requests and echoed in orders.
+	// CaptureAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 	CaptureAmount Amount `json:"capture_amount"`
 
 	// MerchantCaptureReference The merchant's unique reference for this capture.
@@ -445,47 +486,69 @@ type CaptureRequest struct {
 	MerchantCaptureReference string `json:"merchant_capture_reference"`
 }
 
-// CardData defines model for CardData.
+// CardData What the API reports about the card behind a payment; never the full number.
 type CardData struct {
-	// CardCategory Example: CONSUMER
+	// CardCategory Whether the card is a consumer or a business card (CONSUMER in every sample).
+	//
+	// Example: CONSUMER
 	CardCategory *string `json:"card_category,omitempty"`
 
-	// CardType CREDIT, DEBIT, PREPAID, NONE and others. Open.
+	// CardType The kind of card. Open.
 	//
 	// Example: CREDIT
 	CardType *string `json:"card_type,omitempty"`
 
-	// CountryCode Example: IND
+	// CountryCode Country of the issuer, as three letters.
+	//
+	// Example: IND
 	CountryCode *string `json:"country_code,omitempty"`
 
-	// IssuerName Example: HDFC
+	// IssuerName The bank that issued the card, or NONE when unknown.
+	//
+	// Example: HDFC
 	IssuerName *string `json:"issuer_name,omitempty"`
+
+	// Last4Digit The last four digits of the card number.
 	Last4Digit *string `json:"last4_digit,omitempty"`
 
-	// NetworkName Example: VISA
+	// NetworkName The card network, such as VISA.
+	//
+	// Example: VISA
 	NetworkName *string `json:"network_name,omitempty"`
 
-	// ProductName Example: Visa Platinum
+	// ProductName The issuer's name for the card product.
+	//
+	// Example: Visa Platinum
 	ProductName *string `json:"product_name,omitempty"`
 
-	// TokenTxnType Who issued the card token.
+	// TokenTxnType Which kind of token the payment was processed with. Open.
 	TokenTxnType *TokenTxnType `json:"token_txn_type,omitempty"`
 }
 
 // CardDetails A card entered by the customer (needs PCI compliance).
 type CardDetails struct {
-	// CardNumber Example: 4012001037141112
-	CardNumber string `json:"card_number"`
-	Cvv        string `json:"cvv"`
+	// CardNumber A card's full number (PAN): 12 to 19 digits, no spaces. Sensitive: printed, it shows only its last four digits.
+	//
+	// Example: 4012001037141112
+	CardNumber CardNumber `json:"card_number"`
 
-	// ExpiryMonth Example: 12
-	ExpiryMonth string `json:"expiry_month"`
+	// Cvv The card's security code (CVV), 3 or 4 digits. Sensitive, never printed.
+	Cvv CardSecurityCode `json:"cvv"`
 
-	// ExpiryYear Example: 2030
-	ExpiryYear string `json:"expiry_year"`
+	// ExpiryMonth The month the card expires, two digits from 01 to 12.
+	//
+	// Example: 12
+	ExpiryMonth ExpiryMonth `json:"expiry_month"`
 
-	// Name Example: Kevin Bob
-	Name *string `json:"name,omitempty"`
+	// ExpiryYear The year the card expires, four digits.
+	//
+	// Example: 2030
+	ExpiryYear ExpiryYear `json:"expiry_year"`
+
+	// Name The name printed on the card, 1 to 100 characters.
+	//
+	// Example: Kevin Bob
+	Name *CardholderName `json:"name,omitempty"`
 
 	// RegisteredMobileNumber A mobile number, digits only, without the country code.
 	//
@@ -496,42 +559,101 @@ type CardDetails struct {
 	Save *bool `json:"save,omitempty"`
 }
 
-// CardTokenDetails A saved card (`token_id`, issued by Pine Labs) or a token created by another
-// aggregator (`token` with `token_txn_type`, `cryptogram`, expiry and last four digits).
+// CardLast4 The last four digits of a card number.
+//
+// Example: 1112
+type CardLast4 = string
+
+// CardNumber A card's full number (PAN): 12 to 19 digits, no spaces. Sensitive: printed, it shows only its last four digits.
+//
+// Example: 4012001037141112
+type CardNumber = string
+
+// CardSecurityCode The card's security code (CVV), 3 or 4 digits. Sensitive, never printed.
+type CardSecurityCode = string
+
+// CardTokenDetails A saved card (`token_id`, issued by Pine Labs) or a token created by another aggregator (`token` with `token_txn_type`, `cryptogram`, expiry and last four digits).
 type CardTokenDetails struct {
-	Cryptogram  *string `json:"cryptogram,omitempty"`
-	Cvv         *string `json:"cvv,omitempty"`
-	ExpiryMonth *string `json:"expiry_month,omitempty"`
-	ExpiryYear  *string `json:"expiry_year,omitempty"`
+	// Cryptogram The one-time cryptogram that goes with a network or issuer token. Sensitive, never printed.
+	Cryptogram *string `json:"cryptogram,omitempty"`
 
-	// Last4Digit Example: 4026
-	Last4Digit *string `json:"last4_digit,omitempty"`
-	Name       *string `json:"name,omitempty"`
-	Token      *string `json:"token,omitempty"`
+	// Cvv The card's security code (CVV), 3 or 4 digits. Sensitive, never printed.
+	Cvv *CardSecurityCode `json:"cvv,omitempty"`
 
-	// TokenID Example: token-v1-0811030624-bb-RBDgpR
+	// ExpiryMonth The month the card expires, two digits from 01 to 12.
+	//
+	// Example: 12
+	ExpiryMonth *ExpiryMonth `json:"expiry_month,omitempty"`
+
+	// ExpiryYear The year the card expires, four digits.
+	//
+	// Example: 2030
+	ExpiryYear *ExpiryYear `json:"expiry_year,omitempty"`
+
+	// Last4Digit The last four digits of a card number.
+	//
+	// Example: 1112
+	Last4Digit *CardLast4 `json:"last4_digit,omitempty"`
+
+	// Name The name printed on the card, 1 to 100 characters.
+	//
+	// Example: Kevin Bob
+	Name *CardholderName `json:"name,omitempty"`
+
+	// Token A card token issued elsewhere, sent in place of the card number. Sensitive, never printed.
+	Token *string `json:"token,omitempty"`
+
+	// TokenID Pine Labs' identifier of a card saved for the customer.
+	//
+	// Example: token-v1-0811030624-bb-RBDgpR
 	TokenID *string `json:"token_id,omitempty"`
 
-	// TokenTxnType Who issued the card token.
+	// TokenTxnType Who issued a card token used in place of the card number.
 	TokenTxnType TokenTxnType `json:"token_txn_type"`
 }
 
-// CreateCustomerRequest defines model for CreateCustomerRequest.
+// CardholderName The name printed on the card, 1 to 100 characters.
+//
+// Example: Kevin Bob
+type CardholderName = string
+
+// CountryCode International dialling code of the mobile number, without a plus sign; 91 when left out.
+//
+// Example: 91
+type CountryCode = string
+
+// CreateCustomerRequest A customer record to create, needed before cards can be saved for them.
 type CreateCustomerRequest struct {
-	// BillingAddress A billing or shipping address.
+	// BillingAddress A postal address, used for billing or for shipping.
 	BillingAddress *Address `json:"billing_address,omitempty"`
 
-	// CountryCode Example: 91
-	CountryCode *string `json:"country_code,omitempty"`
-	EmailID     *string `json:"email_id,omitempty"`
-	FirstName   *string `json:"first_name,omitempty"`
+	// CountryCode International dialling code of the mobile number, without a plus sign; 91 when left out.
+	//
+	// Example: 91
+	CountryCode *CountryCode `json:"country_code,omitempty"`
+
+	// EmailID A customer's e-mail address, 1 to 50 characters (its syntax is not checked).
+	//
+	// Example: kevin.bob@example.com
+	EmailID *EmailID `json:"email_id,omitempty"`
+
+	// FirstName A customer's first or last name, 1 to 50 characters.
+	//
+	// Example: Kevin
+	FirstName *PersonName `json:"first_name,omitempty"`
 
 	// Gstin GST identification number; may be empty.
-	Gstin    *string `json:"gstin,omitempty"`
-	LastName *string `json:"last_name,omitempty"`
+	Gstin *string `json:"gstin,omitempty"`
 
-	// MerchantCustomerReference The merchant's unique reference for the customer.
-	MerchantCustomerReference *string `json:"merchant_customer_reference,omitempty"`
+	// LastName A customer's first or last name, 1 to 50 characters.
+	//
+	// Example: Kevin
+	LastName *PersonName `json:"last_name,omitempty"`
+
+	// MerchantCustomerReference A reference the merchant chooses for its own record of an order or a customer: 1 to 50 letters, digits, hyphens or underscores. Always a JSON string, even when it is all digits.
+	//
+	// Example: 112345
+	MerchantCustomerReference *MerchantReference `json:"merchant_customer_reference,omitempty"`
 
 	// MerchantMetadata Up to 10 merchant key-value pairs stored with the record, values up to 256 characters.
 	//
@@ -543,12 +665,13 @@ type CreateCustomerRequest struct {
 	// Example: 9876543210
 	MobileNumber *MobileNumber `json:"mobile_number,omitempty"`
 
-	// ShippingAddress A billing or shipping address.
+	// ShippingAddress A postal address, used for billing or for shipping.
 	ShippingAddress *Address `json:"shipping_address,omitempty"`
 }
 
-// CreateOrderRequest defines model for CreateOrderRequest.
+// CreateOrderRequest A new order, the amount to collect and how the customer may pay it.
 type CreateOrderRequest struct {
+	// AllowedPaymentMethods The ways the customer may pay this order; each must be enabled for the merchant.
 	AllowedPaymentMethods []PaymentMethod `json:"allowed_payment_methods,omitempty"`
 
 	// CallbackURL Where the customer's browser is sent with the signed result.
@@ -561,117 +684,192 @@ type CreateOrderRequest struct {
 	// Example: https://sample-failure-callback-url
 	FailureCallbackURL *string `json:"failure_callback_url,omitempty"`
 
-	// MerchantOrderReference The merchant's unique reference for the order. A string, even when it is all digits.
+	// MerchantOrderReference A reference the merchant chooses for its own record of an order or a customer: 1 to 50 letters, digits, hyphens or underscores. Always a JSON string, even when it is all digits.
 	//
 	// Example: 112345
-	MerchantOrderReference string `json:"merchant_order_reference"`
+	MerchantOrderReference MerchantReference `json:"merchant_order_reference"`
 
-	// Notes Example: order1
+	// Notes A free-text note kept with the order.
+	//
+	// Example: order1
 	Notes *string `json:"notes,omitempty"`
 
-	// OrderAmount An amount in paisa, as sent in requests and echoed in orders.
+	// OrderAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 	OrderAmount Amount `json:"order_amount"`
 
-	// PreAuth Authorize now and capture or cancel later.
-	PreAuth         *bool            `json:"pre_auth,omitempty"`
+	// PreAuth Only authorize the payment now, to capture or cancel it later; false takes the money at once.
+	PreAuth *bool `json:"pre_auth,omitempty"`
+
+	// PurchaseDetails Who is buying, and the merchant's own notes on the purchase.
 	PurchaseDetails *PurchaseDetails `json:"purchase_details,omitempty"`
 }
 
-// CreatePaymentRequest defines model for CreatePaymentRequest.
+// CreatePaymentRequest The payments to link to an order.
 type CreatePaymentRequest struct {
-	// Payments One payment, or a CARD and a POINTS payment whose amounts add up to the order amount.
+	// Payments One payment, or a card payment and a points payment whose amounts add up to the order amount (the only split the docs describe).
 	Payments []PaymentRequest `json:"payments"`
 }
 
-// Customer defines model for Customer.
+// Customer A customer record as the API reports it.
 type Customer struct {
-	// BillingAddress A billing or shipping address.
+	// BillingAddress A postal address, used for billing or for shipping.
 	BillingAddress *Address `json:"billing_address,omitempty"`
-	CountryCode    *string  `json:"country_code,omitempty"`
-	CreatedAt      *string  `json:"created_at,omitempty"`
 
-	// CustomerID Example: cust-v1-0811030624-aa-RBDgpR
-	CustomerID                *string `json:"customer_id,omitempty"`
-	EmailID                   *string `json:"email_id,omitempty"`
-	FirstName                 *string `json:"first_name,omitempty"`
-	Gstin                     *string `json:"gstin,omitempty"`
-	LastName                  *string `json:"last_name,omitempty"`
+	// CountryCode Dialling code of the customer's mobile number.
+	CountryCode *string `json:"country_code,omitempty"`
+
+	// CreatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	CreatedAt *Timestamp `json:"created_at,omitempty"`
+
+	// CustomerID Pine Labs' identifier of a customer, as createCustomer returns it.
+	//
+	// Example: cust-v1-0811030624-aa-RBDgpR
+	CustomerID *CustomerID `json:"customer_id,omitempty"`
+
+	// EmailID The customer's e-mail address.
+	EmailID *string `json:"email_id,omitempty"`
+
+	// FirstName The customer's first name.
+	FirstName *string `json:"first_name,omitempty"`
+
+	// Gstin GST identification number; may be empty.
+	Gstin *string `json:"gstin,omitempty"`
+
+	// LastName The customer's last name.
+	LastName *string `json:"last_name,omitempty"`
+
+	// MerchantCustomerReference The merchant's reference for the customer; may come back empty.
 	MerchantCustomerReference *string `json:"merchant_customer_reference,omitempty"`
 
 	// MerchantMetadata Up to 10 merchant key-value pairs stored with the record, values up to 256 characters.
 	//
 	// Example: {"key1":"DD","key2":"XOF"}
 	MerchantMetadata MerchantMetadata `json:"merchant_metadata,omitempty"`
-	MobileNumber     *string          `json:"mobile_number,omitempty"`
 
-	// ShippingAddress A billing or shipping address.
+	// MobileNumber The customer's mobile number, without the country code.
+	MobileNumber *string `json:"mobile_number,omitempty"`
+
+	// ShippingAddress A postal address, used for billing or for shipping.
 	ShippingAddress *Address `json:"shipping_address,omitempty"`
 
-	// Status Customer lifecycle; a new customer is INACTIVE. Open.
-	Status    *CustomerStatus `json:"status,omitempty"`
-	UpdatedAt *string         `json:"updated_at,omitempty"`
+	// Status Where the customer record stands; see CustomerStatus. Open.
+	Status *CustomerStatus `json:"status,omitempty"`
+
+	// UpdatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	UpdatedAt *Timestamp `json:"updated_at,omitempty"`
 }
 
-// CustomerStatus Customer lifecycle; a new customer is INACTIVE. Open.
+// CustomerID Pine Labs' identifier of a customer, as createCustomer returns it.
+//
+// Example: cust-v1-0811030624-aa-RBDgpR
+type CustomerID = string
+
+// CustomerStatus Where a customer record stands; a new customer is INACTIVE. These are the documented values; responses are not limited to them.
 type CustomerStatus string
 
-// DeviceInfo The customer's device; required by the SIMPL and SIMPL3 providers.
+// DeviceInfo The customer's device, which the SIMPL and SIMPL3 providers need for their risk checks. When sent, all six fields are required.
 type DeviceInfo struct {
-	// BrowserIPAddress Example: 203.0.113.42
-	BrowserIPAddress *string `json:"browser_ip_address,omitempty"`
+	// BrowserIPAddress The IP address the customer's browser reported.
+	//
+	// Example: 203.0.113.42
+	BrowserIPAddress string `json:"browser_ip_address"`
 
-	// BrowserUserAgent Example: Chrome
-	BrowserUserAgent *string `json:"browser_user_agent,omitempty"`
+	// BrowserUserAgent The browser's User-Agent string.
+	//
+	// Example: Chrome
+	BrowserUserAgent string `json:"browser_user_agent"`
 
-	// DeviceManufacturer Example: Samsung
-	DeviceManufacturer *string `json:"device_manufacturer,omitempty"`
+	// DeviceManufacturer Who made the customer's device.
+	//
+	// Example: Samsung
+	DeviceManufacturer string `json:"device_manufacturer"`
 
-	// DeviceModel Example: Samsung S21 Ultra
-	DeviceModel *string `json:"device_model,omitempty"`
+	// DeviceModel The model of the customer's device.
+	//
+	// Example: Samsung S21 Ultra
+	DeviceModel string `json:"device_model"`
 
-	// OperatingSystem Example: Linux
-	OperatingSystem *string `json:"operating_system,omitempty"`
+	// OperatingSystem The operating system the customer is using.
+	//
+	// Example: Linux
+	OperatingSystem string `json:"operating_system"`
 
-	// SourceIPAddress Example: 10.11.19.2
-	SourceIPAddress *string `json:"source_ip_address,omitempty"`
+	// SourceIPAddress The IP address the customer's request came from.
+	//
+	// Example: 10.11.19.2
+	SourceIPAddress string `json:"source_ip_address"`
 }
+
+// EmailID A customer's e-mail address, 1 to 50 characters (its syntax is not checked).
+//
+// Example: kevin.bob@example.com
+type EmailID = string
+
+// ErrorCode A short machine-readable reason for a failure, in error bodies and in a failed payment's details. Open: new codes appear without notice.
+//
+// Example: PAYMENT_DECLINED
+type ErrorCode = string
 
 // ErrorDetail Why a payment failed.
 type ErrorDetail struct {
-	// Code Example: PAYMENT_DECLINED
-	Code    *string `json:"code,omitempty"`
+	// Code A short machine-readable reason for a failure, in error bodies and in a failed payment's details. Open: new codes appear without notice.
+	//
+	// Example: PAYMENT_DECLINED
+	Code *ErrorCode `json:"code,omitempty"`
+
+	// Message A human-readable explanation of the failure.
 	Message *string `json:"message,omitempty"`
 }
 
 // ErrorResponse Body of every non-2xx response. An older 401 carries only `message`.
 type ErrorResponse struct {
+	// AdditionalErrorDetails Where in Pine Labs' processing an error arose, when the API says.
 	AdditionalErrorDetails *AdditionalErrorDetails `json:"additional_error_details,omitempty"`
 
-	// Code Short machine-readable code, e.g. INVALID_REQUEST (400),
-	// PAYMENT_DECLINED or DUPLICATE_REQUEST (422), INTERNAL_ERROR (500).
-	// Open: new codes appear without notice.
+	// Code A short machine-readable reason for a failure, in error bodies and in a failed payment's details. Open: new codes appear without notice.
 	//
-	//
-	// Example: INVALID_REQUEST
-	Code *string `json:"code,omitempty"`
+	// Example: PAYMENT_DECLINED
+	Code *ErrorCode `json:"code,omitempty"`
 
-	// Message Example: Invalid value for merchant_order_reference
+	// Message A human-readable explanation, for logs rather than for customers.
+	//
+	// Example: Invalid value for merchant_order_reference
 	Message *string `json:"message,omitempty"`
 }
 
-// Installment defines model for Installment.
+// ExpiryMonth The month the card expires, two digits from 01 to 12.
+//
+// Example: 12
+type ExpiryMonth = string
+
+// ExpiryYear The year the card expires, four digits.
+//
+// Example: 2030
+type ExpiryYear = string
+
+// Installment One instalment of a Pay Later plan.
 type Installment struct {
-	// AmountInPaise Example: 1134
+	// AmountInPaise What the instalment costs, in paisa.
+	//
+	// Example: 1134
 	AmountInPaise *int64 `json:"amount_in_paise,omitempty"`
 
-	// DueDate Example: 2025-06-30
+	// DueDate The day the instalment is due, YYYY-MM-DD.
+	//
+	// Example: 2025-06-30
 	DueDate *string `json:"due_date,omitempty"`
 
-	// SerialNo Example: 1
+	// SerialNo The instalment's position in the plan, from 1.
+	//
+	// Example: 1
 	SerialNo *int `json:"serial_no,omitempty"`
 }
 
-// IntegrationMode How the checkout was integrated. Open.
+// IntegrationMode How the merchant's checkout hands the customer to Pine Labs. These are the documented values; responses are not limited to them.
 type IntegrationMode string
 
 // MerchantMetadata Up to 10 merchant key-value pairs stored with the record, values up to 256 characters.
@@ -679,157 +877,220 @@ type IntegrationMode string
 // Example: {"key1":"DD","key2":"XOF"}
 type MerchantMetadata map[string]string
 
+// MerchantReference A reference the merchant chooses for its own record of an order or a customer: 1 to 50 letters, digits, hyphens or underscores. Always a JSON string, even when it is all digits.
+//
+// Example: 112345
+type MerchantReference = string
+
 // MobileNumber A mobile number, digits only, without the country code.
 //
 // Example: 9876543210
 type MobileNumber = string
 
-// Money A balance or limit reported by the API; not bounded like a payable amount.
+// Money A balance or credit the API reports, in paisa; unlike Amount it has no payable range.
 type Money struct {
-	// Currency Example: INR
+	// Currency ISO 4217 currency code of the sum.
+	//
+	// Example: INR
 	Currency *string `json:"currency,omitempty"`
 
-	// Value Amount in paisa.
+	// Value The sum in paisa.
 	//
 	// Example: 23718050
 	Value *int64 `json:"value,omitempty"`
 }
 
-// Order defines model for Order.
+// Order An order as the API reports it, with the payments linked to it so far.
 type Order struct {
+	// AllowedPaymentMethods The ways the customer may pay this order. Open.
 	AllowedPaymentMethods []PaymentMethod `json:"allowed_payment_methods,omitempty"`
-	CallbackURL           *string         `json:"callback_url,omitempty"`
+
+	// CallbackURL Where the customer's browser is sent with the signed result.
+	CallbackURL *string `json:"callback_url,omitempty"`
 
 	// ChallengeURL Where the customer completes authentication; present once a payment is linked.
 	ChallengeURL *string `json:"challenge_url,omitempty"`
 
-	// CreatedAt Example: 2024-07-15T05:44:51.174Z
-	CreatedAt          *string `json:"created_at,omitempty"`
+	// CreatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	CreatedAt *Timestamp `json:"created_at,omitempty"`
+
+	// FailureCallbackURL Where the browser is sent when the payment fails, if set.
 	FailureCallbackURL *string `json:"failure_callback_url,omitempty"`
 
-	// IntegrationMode How the checkout was integrated. Open.
-	IntegrationMode  *IntegrationMode `json:"integration_mode,omitempty"`
-	IsMccTransaction *bool            `json:"is_mcc_transaction,omitempty"`
+	// IntegrationMode How the merchant's checkout was integrated for this order. Open.
+	IntegrationMode *IntegrationMode `json:"integration_mode,omitempty"`
 
-	// MerchantID Example: 104359
+	// IsMccTransaction Whether the payment is a multi-currency (MCC) transaction.
+	IsMccTransaction *bool `json:"is_mcc_transaction,omitempty"`
+
+	// MerchantID Pine Labs' identifier of the merchant that owns the order.
+	//
+	// Example: 104359
 	MerchantID *string `json:"merchant_id,omitempty"`
 
-	// MerchantOrderReference Example: 112345
+	// MerchantOrderReference The merchant's reference given when the order was created.
+	//
+	// Example: 112345
 	MerchantOrderReference *string `json:"merchant_order_reference,omitempty"`
-	Notes                  *string `json:"notes,omitempty"`
 
-	// OrderAmount An amount in paisa, as sent in requests and echoed in orders.
+	// Notes The note given when the order was created.
+	Notes *string `json:"notes,omitempty"`
+
+	// OrderAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 	OrderAmount *Amount `json:"order_amount,omitempty"`
 
-	// OrderID Example: v1-4405071524-aa-qlAtAf
-	OrderID     *string `json:"order_id,omitempty"`
-	PartPayment *bool   `json:"part_payment,omitempty"`
+	// OrderID Pine Labs' identifier of the order; use it in every later call about the order.
+	//
+	// Example: v1-4405071524-aa-qlAtAf
+	OrderID *string `json:"order_id,omitempty"`
 
-	// PaymentRetriesRemaining Example: 9
-	PaymentRetriesRemaining *int             `json:"payment_retries_remaining,omitempty"`
-	Payments                []Payment        `json:"payments,omitempty"`
-	PreAuth                 *bool            `json:"pre_auth,omitempty"`
-	PurchaseDetails         *PurchaseDetails `json:"purchase_details,omitempty"`
+	// PartPayment Whether the order may be paid in more than one part.
+	PartPayment *bool `json:"part_payment,omitempty"`
 
-	// Status Order lifecycle. CREATED: no payment yet. PENDING: a payment is linked.
-	// AUTHORIZED: pre-auth approved, awaiting capture or cancel. PROCESSED:
-	// paid. ATTEMPTED: an attempt failed and may be retried. Open.
+	// PaymentRetriesRemaining How many more payment attempts the order accepts. Sent as a number, though one reference table says a string of digits; either form decodes.
+	//
+	// Example: 9
+	PaymentRetriesRemaining *lenient.Int `json:"payment_retries_remaining,omitempty"`
+
+	// Payments The payments linked to the order, oldest first; empty until createPayment.
+	Payments []Payment `json:"payments,omitempty"`
+
+	// PreAuth Whether the order was created to authorize now and capture later.
+	PreAuth *bool `json:"pre_auth,omitempty"`
+
+	// PurchaseDetails Who is buying, and the merchant's own notes on the purchase.
+	PurchaseDetails *PurchaseDetails `json:"purchase_details,omitempty"`
+
+	// Status Where the order is in its life; see OrderStatus. Open.
 	Status *OrderStatus `json:"status,omitempty"`
 
-	// Type Whether the order takes money (CHARGE) or returns it (REFUND). Open.
+	// Type Whether the order charges the customer or refunds an earlier order. Open.
 	Type *OrderType `json:"type,omitempty"`
 
-	// UpdatedAt Example: 2024-07-15T05:44:51.174Z
-	UpdatedAt *string `json:"updated_at,omitempty"`
+	// UpdatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	UpdatedAt *Timestamp `json:"updated_at,omitempty"`
 }
 
 // OrderCustomer The customer as given on an order.
 type OrderCustomer struct {
-	// BillingAddress A billing or shipping address.
+	// BillingAddress A postal address, used for billing or for shipping.
 	BillingAddress *Address `json:"billing_address,omitempty"`
 
-	// CountryCode Dialling code of the mobile number; 91 when absent.
+	// CountryCode International dialling code of the mobile number, without a plus sign; 91 when left out.
 	//
 	// Example: 91
-	CountryCode *string `json:"country_code,omitempty"`
+	CountryCode *CountryCode `json:"country_code,omitempty"`
 
-	// CustomerID Pine Labs' customer identifier (from createCustomer).
+	// CustomerID Pine Labs' identifier of a customer, as createCustomer returns it.
 	//
-	// Example: 123456
-	CustomerID *string `json:"customer_id,omitempty"`
+	// Example: cust-v1-0811030624-aa-RBDgpR
+	CustomerID *CustomerID `json:"customer_id,omitempty"`
 
-	// EmailID Example: kevin.bob@example.com
-	EmailID *string `json:"email_id,omitempty"`
+	// EmailID A customer's e-mail address, 1 to 50 characters (its syntax is not checked).
+	//
+	// Example: kevin.bob@example.com
+	EmailID *EmailID `json:"email_id,omitempty"`
 
-	// FirstName Example: Kevin
-	FirstName *string `json:"first_name,omitempty"`
+	// FirstName A customer's first or last name, 1 to 50 characters.
+	//
+	// Example: Kevin
+	FirstName *PersonName `json:"first_name,omitempty"`
 
 	// IsEditCustomerDetailsAllowed Where one response sample puts the flag; the reference table puts it on purchase_details.
 	IsEditCustomerDetailsAllowed *bool `json:"is_edit_customer_details_allowed,omitempty"`
 
-	// LastName Example: Bob
-	LastName                  *string `json:"last_name,omitempty"`
-	MerchantCustomerReference *string `json:"merchant_customer_reference,omitempty"`
+	// LastName A customer's first or last name, 1 to 50 characters.
+	//
+	// Example: Kevin
+	LastName *PersonName `json:"last_name,omitempty"`
+
+	// MerchantCustomerReference A reference the merchant chooses for its own record of an order or a customer: 1 to 50 letters, digits, hyphens or underscores. Always a JSON string, even when it is all digits.
+	//
+	// Example: 112345
+	MerchantCustomerReference *MerchantReference `json:"merchant_customer_reference,omitempty"`
 
 	// MobileNumber A mobile number, digits only, without the country code.
 	//
 	// Example: 9876543210
 	MobileNumber *MobileNumber `json:"mobile_number,omitempty"`
 
-	// ShippingAddress A billing or shipping address.
+	// ShippingAddress A postal address, used for billing or for shipping.
 	ShippingAddress *Address `json:"shipping_address,omitempty"`
 }
 
-// OrderResponse defines model for OrderResponse.
+// OrderResponse The envelope every order call answers with.
 type OrderResponse struct {
+	// Data An order as the API reports it, with the payments linked to it so far.
 	Data Order `json:"data"`
 }
 
-// OrderStatus Order lifecycle. CREATED: no payment yet. PENDING: a payment is linked.
-// AUTHORIZED: pre-auth approved, awaiting capture or cancel. PROCESSED:
-// paid. ATTEMPTED: an attempt failed and may be retried. Open.
+// OrderStatus Where an order is in its life. CREATED: no payment linked yet. PENDING: a payment is linked and under way. AUTHORIZED: a pre-auth order's payment is approved and waits for capture or cancel. PROCESSED: paid. ATTEMPTED: an attempt failed and may be retried. CANCELLED, FAILED, FULLY_REFUNDED and PARTIALLY_REFUNDED are final or after-sale states. These are the documented values; responses are not limited to them.
 type OrderStatus string
 
-// OrderType Whether the order takes money (CHARGE) or returns it (REFUND). Open.
+// OrderType Whether an order takes money (CHARGE) or gives it back (REFUND). These are the documented values; responses are not limited to them.
 type OrderType string
 
 // Payment A payment as the API reports it.
 type Payment struct {
+	// AcquirerData What the acquiring bank or provider reported for a payment.
 	AcquirerData *AcquirerData `json:"acquirer_data,omitempty"`
-	CaptureData  []CaptureData `json:"capture_data,omitempty"`
-	CreatedAt    *string       `json:"created_at,omitempty"`
+
+	// CaptureData The captures made against a pre-authorized payment, oldest first.
+	CaptureData []CaptureData `json:"capture_data,omitempty"`
+
+	// CreatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	CreatedAt *Timestamp `json:"created_at,omitempty"`
 
 	// ErrorDetail Why a payment failed.
 	ErrorDetail *ErrorDetail `json:"error_detail,omitempty"`
 
-	// ID Example: v1-240902072711-aa-KAw3iP-cc-g
-	ID                       *string `json:"id,omitempty"`
+	// ID Pine Labs' identifier of the payment.
+	//
+	// Example: v1-240902072711-aa-KAw3iP-cc-g
+	ID *string `json:"id,omitempty"`
+
+	// MerchantPaymentReference The merchant's reference given when the payment was created.
 	MerchantPaymentReference *string `json:"merchant_payment_reference,omitempty"`
 
-	// PaymentAmount An amount in paisa, as sent in requests and echoed in orders.
+	// PaymentAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 	PaymentAmount *Amount `json:"payment_amount,omitempty"`
 
-	// PaymentMethod A payment method an order may offer or a payment may use. Open in responses.
+	// PaymentMethod How this payment was made. Open; one reference table spells net banking `Netbanking`, so compare without regard to case.
 	PaymentMethod *PaymentMethod `json:"payment_method,omitempty"`
 
 	// PaymentOption What the API reports about the instrument of a payment.
 	PaymentOption *PaymentOptionData `json:"payment_option,omitempty"`
 
-	// Status Status of one payment of an order. Open.
-	Status    *PaymentStatus `json:"status,omitempty"`
-	UpdatedAt *string        `json:"updated_at,omitempty"`
+	// Status Where this payment stands; see PaymentStatus. Open.
+	Status *PaymentStatus `json:"status,omitempty"`
+
+	// UpdatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	UpdatedAt *Timestamp `json:"updated_at,omitempty"`
 }
 
-// PaymentCallback The fields posted to `callback_url` when the customer finishes (or
-// abandons) the challenge. Verify `signature` before using any field.
+// PaymentCallback The fields posted to `callback_url` when the customer finishes (or abandons) the challenge. Verify `signature` before using any field.
 type PaymentCallback struct {
-	// ErrorCode Example: USER_AUTHENTICATION_REQUIRED
+	// ErrorCode Why the payment failed, on failure only.
+	//
+	// Example: USER_AUTHENTICATION_REQUIRED
 	ErrorCode *string `json:"error_code,omitempty"`
 
-	// ErrorMessage Example: Consumer Authentication Required
+	// ErrorMessage A human-readable explanation to go with error_code.
+	//
+	// Example: Consumer Authentication Required
 	ErrorMessage *string `json:"error_message,omitempty"`
 
-	// OrderID Example: v1-4405071524-aa-qlAtAf
+	// OrderID The order the result is for.
+	//
+	// Example: v1-4405071524-aa-qlAtAf
 	OrderID string `json:"order_id"`
 
 	// PaymentStatus Spelling of `status` in some docs; signed as `status`.
@@ -841,13 +1102,11 @@ type PaymentCallback struct {
 	// Example: BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD
 	Signature string `json:"signature"`
 
-	// Status Order lifecycle. CREATED: no payment yet. PENDING: a payment is linked.
-	// AUTHORIZED: pre-auth approved, awaiting capture or cancel. PROCESSED:
-	// paid. ATTEMPTED: an attempt failed and may be retried. Open.
+	// Status Where an order is in its life. CREATED: no payment linked yet. PENDING: a payment is linked and under way. AUTHORIZED: a pre-auth order's payment is approved and waits for capture or cancel. PROCESSED: paid. ATTEMPTED: an attempt failed and may be retried. CANCELLED, FAILED, FULLY_REFUNDED and PARTIALLY_REFUNDED are final or after-sale states. These are the documented values; responses are not limited to them.
 	Status *OrderStatus `json:"status,omitempty"`
 }
 
-// PaymentMethod A payment method an order may offer or a payment may use. Open in responses.
+// PaymentMethod A way of paying that an order can offer. Requests accept exactly these upper-case values; a payment method reported in a response may be another one.
 type PaymentMethod string
 
 // PaymentOption The instrument details of a payment; exactly one, matching payment_method.
@@ -858,17 +1117,22 @@ type PaymentOption struct {
 	// CardDetails A card entered by the customer (needs PCI compliance).
 	CardDetails *CardDetails `json:"card_details,omitempty"`
 
-	// CardTokenDetails A saved card (`token_id`, issued by Pine Labs) or a token created by another
-	// aggregator (`token` with `token_txn_type`, `cryptogram`, expiry and last four digits).
+	// CardTokenDetails A saved card (`token_id`, issued by Pine Labs) or a token created by another aggregator (`token` with `token_txn_type`, `cryptogram`, expiry and last four digits).
 	CardTokenDetails *CardTokenDetails `json:"card_token_details,omitempty"`
 
-	// PointsCardDetails The card whose reward points pay (all or part of) the amount.
+	// PointsCardDetails The card whose reward points pay for all or part of the amount.
 	PointsCardDetails *PointsCardDetails `json:"points_card_details,omitempty"`
 }
 
 // PaymentOptionData What the API reports about the instrument of a payment.
 type PaymentOptionData struct {
+	// BnplData What the API reports about the Pay Later account behind a payment.
 	BnplData *BnplData `json:"bnpl_data,omitempty"`
+
+	// BnplDetails What the API reports about the Pay Later account behind a payment.
+	BnplDetails *BnplData `json:"bnpl_details,omitempty"`
+
+	// CardData What the API reports about the card behind a payment; never the full number.
 	CardData *CardData `json:"card_data,omitempty"`
 
 	// PointsCardDetails The points card as reported back; the card number may be masked.
@@ -877,7 +1141,7 @@ type PaymentOptionData struct {
 
 // PaymentRequest One payment to link to an order.
 type PaymentRequest struct {
-	// DeviceInfo The customer's device; required by the SIMPL and SIMPL3 providers.
+	// DeviceInfo The customer's device, which the SIMPL and SIMPL3 providers need for their risk checks. When sent, all six fields are required.
 	DeviceInfo *DeviceInfo `json:"device_info,omitempty"`
 
 	// MerchantPaymentReference The merchant's unique reference for this payment.
@@ -885,7 +1149,7 @@ type PaymentRequest struct {
 	// Example: 008cf04b-a770-4777-854e-b1e6c1230609
 	MerchantPaymentReference *string `json:"merchant_payment_reference,omitempty"`
 
-	// PaymentAmount An amount in paisa, as sent in requests and echoed in orders.
+	// PaymentAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 	PaymentAmount Amount `json:"payment_amount"`
 
 	// PaymentMethod How this payment is made; payment_option must carry the matching details.
@@ -898,24 +1162,32 @@ type PaymentRequest struct {
 // PaymentRequestMethod How this payment is made; payment_option must carry the matching details.
 type PaymentRequestMethod string
 
-// PaymentStatus Status of one payment of an order. Open.
+// PaymentStatus Where one payment of an order stands. These are the documented values; responses are not limited to them.
 type PaymentStatus string
 
-// PointBalanceRequest defines model for PointBalanceRequest.
+// PersonName A customer's first or last name, 1 to 50 characters.
+//
+// Example: Kevin
+type PersonName = string
+
+// PointBalanceRequest Asks how many reward points a card holds and what they can pay of an amount.
 type PointBalanceRequest struct {
+	// OrderDetails The purchase the points would go towards.
 	OrderDetails struct {
-		// OrderAmount An amount in paisa, as sent in requests and echoed in orders.
+		// OrderAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 		OrderAmount Amount `json:"order_amount"`
 	} `json:"order_details"`
+
+	// PaymentOption The instrument to look up; for a balance check, the points card.
 	PaymentOption struct {
-		// PointsCardDetails The card whose reward points pay (all or part of) the amount.
+		// PointsCardDetails The card whose reward points pay for all or part of the amount.
 		PointsCardDetails PointsCardDetails `json:"points_card_details"`
 	} `json:"payment_option"`
 }
 
-// PointBalanceResponse defines model for PointBalanceResponse.
+// PointBalanceResponse A card's reward-point balance and how much of the asked amount the points cover.
 type PointBalanceResponse struct {
-	// Balance A balance or limit reported by the API; not bounded like a payable amount.
+	// Balance A balance or credit the API reports, in paisa; unlike Amount it has no payable range.
 	Balance *Money `json:"balance,omitempty"`
 
 	// ConversionRate Rupees per point, in the shape one page documents; read only as a fallback.
@@ -925,33 +1197,46 @@ type PointBalanceResponse struct {
 	// InrEquivalent Rupee value of the points, in the shape one page documents; read only as a fallback.
 	// Deprecated: Documented by one page only; prefer balance and redeemable_amount.
 	InrEquivalent *float32 `json:"inr_equivalent,omitempty"`
-	IsEligible    *bool    `json:"is_eligible,omitempty"`
+
+	// IsEligible Whether the card may pay with points at all.
+	IsEligible *bool `json:"is_eligible,omitempty"`
 
 	// PointsBalance Points available, in the shape one page documents; read only as a fallback.
 	// Deprecated: Documented by one page only; prefer balance and redeemable_amount.
 	PointsBalance *float32 `json:"points_balance,omitempty"`
 
-	// RedeemableAmount A balance or limit reported by the API; not bounded like a payable amount.
+	// RedeemableAmount A balance or credit the API reports, in paisa; unlike Amount it has no payable range.
 	RedeemableAmount *Money `json:"redeemable_amount,omitempty"`
 
-	// RedeemablePoints Example: 140
+	// RedeemablePoints How many points the redeemable amount would use.
+	//
+	// Example: 140
 	RedeemablePoints *int64 `json:"redeemable_points,omitempty"`
 }
 
 // PointsCardData The points card as reported back; the card number may be masked.
 type PointsCardData struct {
-	CardLast4              *string `json:"card_last4,omitempty"`
-	CardNumber             *string `json:"card_number,omitempty"`
+	// CardLast4 The last four digits of the points card.
+	CardLast4 *string `json:"card_last4,omitempty"`
+
+	// CardNumber The points card's number as the API echoes it, possibly masked. Sensitive, never printed in full.
+	CardNumber *string `json:"card_number,omitempty"`
+
+	// RegisteredMobileNumber The mobile number registered with the points card.
 	RegisteredMobileNumber *string `json:"registered_mobile_number,omitempty"`
 }
 
-// PointsCardDetails The card whose reward points pay (all or part of) the amount.
+// PointsCardDetails The card whose reward points pay for all or part of the amount.
 type PointsCardDetails struct {
-	// CardLast4 Example: 1112
-	CardLast4 string `json:"card_last4"`
+	// CardLast4 The last four digits of a card number.
+	//
+	// Example: 1112
+	CardLast4 CardLast4 `json:"card_last4"`
 
-	// CardNumber Example: 4012001037141112
-	CardNumber string `json:"card_number"`
+	// CardNumber A card's full number (PAN): 12 to 19 digits, no spaces. Sensitive: printed, it shows only its last four digits.
+	//
+	// Example: 4012001037141112
+	CardNumber CardNumber `json:"card_number"`
 
 	// RegisteredMobileNumber A mobile number, digits only, without the country code.
 	//
@@ -959,7 +1244,7 @@ type PointsCardDetails struct {
 	RegisteredMobileNumber MobileNumber `json:"registered_mobile_number"`
 }
 
-// PurchaseDetails defines model for PurchaseDetails.
+// PurchaseDetails Who is buying, and the merchant's own notes on the purchase.
 type PurchaseDetails struct {
 	// Customer The customer as given on an order.
 	Customer *OrderCustomer `json:"customer,omitempty"`
@@ -973,33 +1258,45 @@ type PurchaseDetails struct {
 	MerchantMetadata MerchantMetadata `json:"merchant_metadata,omitempty"`
 }
 
-// TokenRequest defines model for TokenRequest.
+// Timestamp An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+//
+// Example: 2024-07-15T05:44:51.174Z
+type Timestamp = string
+
+// TokenRequest The merchant's credentials, exchanged for a bearer token.
 type TokenRequest struct {
-	// ClientID Example: a17ce30e-f88e-4f81-ada1-c3b4909ed232
-	ClientID     string    `json:"client_id"`
-	ClientSecret string    `json:"client_secret"`
-	GrantType    GrantType `json:"grant_type"`
+	// ClientID The merchant's client ID, issued at onboarding.
+	//
+	// Example: a17ce30e-f88e-4f81-ada1-c3b4909ed232
+	ClientID string `json:"client_id"`
+
+	// ClientSecret The secret issued with the client ID. Sensitive, never printed.
+	ClientSecret string `json:"client_secret"`
+
+	// GrantType The OAuth 2.0 grant used; always client_credentials.
+	GrantType GrantType `json:"grant_type"`
 }
 
-// GrantType defines model for TokenRequest.grant_type.
+// GrantType The OAuth 2.0 grant used; always client_credentials.
 type GrantType string
 
-// TokenResponse defines model for TokenResponse.
+// TokenResponse A bearer token and, depending on the API version, when it stops working.
 type TokenResponse struct {
+	// AccessToken The bearer token for the Authorization header of later calls. Sensitive, never printed.
 	AccessToken string `json:"access_token"`
 
-	// ExpiresAt Expiry instant, ISO 8601 UTC (newer API versions).
+	// ExpiresAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
 	//
-	// Example: 2024-06-28T13:26:06.909140Z
-	ExpiresAt *string `json:"expires_at,omitempty"`
+	// Example: 2024-07-15T05:44:51.174Z
+	ExpiresAt *Timestamp `json:"expires_at,omitempty"`
 
-	// ExpiresIn Lifetime in seconds (older API versions).
+	// ExpiresIn The token's lifetime in seconds from now (older API versions).
 	//
 	// Example: 3600
 	ExpiresIn *int64 `json:"expires_in,omitempty"`
 }
 
-// TokenTxnType Who issued the card token.
+// TokenTxnType Who issued a card token used in place of the card number.
 type TokenTxnType string
 
 // OrderID Example: v1-5757575757-aa-hU1rUd
@@ -1020,19 +1317,27 @@ type Forbidden = ErrorResponse
 // InternalError Body of every non-2xx response. An older 401 carries only `message`.
 type InternalError = ErrorResponse
 
+// InvalidClientCredentials Body of every non-2xx response. An older 401 carries only `message`.
+type InvalidClientCredentials = ErrorResponse
+
 // NotFound Body of every non-2xx response. An older 401 carries only `message`.
 type NotFound = ErrorResponse
 
+// TooManyRequests Body of every non-2xx response. An older 401 carries only `message`.
+type TooManyRequests = ErrorResponse
+
 // Unauthorized Body of every non-2xx response. An older 401 carries only `message`.
 type Unauthorized = ErrorResponse
+
+// UnexpectedError Body of every non-2xx response. An older 401 carries only `message`.
+type UnexpectedError = ErrorResponse
 
 // UnprocessableEntity Body of every non-2xx response. An older 401 carries only `message`.
 type UnprocessableEntity = ErrorResponse
 
 // GenerateTokenParams defines parameters for GenerateToken.
 type GenerateTokenParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1041,8 +1346,7 @@ type GenerateTokenParams struct {
 
 // CreateOrderParams defines parameters for CreateOrder.
 type CreateOrderParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1051,8 +1355,7 @@ type CreateOrderParams struct {
 
 // GetOrderParams defines parameters for GetOrder.
 type GetOrderParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1061,8 +1364,7 @@ type GetOrderParams struct {
 
 // CancelOrderParams defines parameters for CancelOrder.
 type CancelOrderParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1071,8 +1373,7 @@ type CancelOrderParams struct {
 
 // CaptureOrderParams defines parameters for CaptureOrder.
 type CaptureOrderParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1081,8 +1382,7 @@ type CaptureOrderParams struct {
 
 // CreatePaymentParams defines parameters for CreatePayment.
 type CreatePaymentParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1091,8 +1391,7 @@ type CreatePaymentParams struct {
 
 // CheckBnplEligibilityParams defines parameters for CheckBnplEligibility.
 type CheckBnplEligibilityParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1101,8 +1400,7 @@ type CheckBnplEligibilityParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -1111,8 +1409,7 @@ type CreateCustomerParams struct {
 
 // CheckPointBalanceParams defines parameters for CheckPointBalance.
 type CheckPointBalanceParams struct {
-	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the
-	// same value when retrying the same logical call.
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
 	// RequestTimestamp When the request was made, ISO 8601 UTC.
@@ -2533,6 +2830,11 @@ type ClientWithResponsesInterface interface {
 	CheckPointBalanceWithResponse(ctx context.Context, params *CheckPointBalanceParams, body CheckPointBalanceJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckPointBalanceResponse, error)
 }
 
+// GenerateTokenResponse429Headers the declared response headers of an HTTP 429 response for GenerateToken
+type GenerateTokenResponse429Headers struct {
+	RetryAfter *string
+}
+
 type GenerateTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2541,9 +2843,15 @@ type GenerateTokenResponse struct {
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
+	JSON401 *InvalidClientCredentials
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GenerateTokenResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2557,13 +2865,23 @@ func (r GenerateTokenResponse) GetJSON400() *BadRequest {
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GenerateTokenResponse) GetJSON401() *Unauthorized {
+func (r GenerateTokenResponse) GetJSON401() *InvalidClientCredentials {
 	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GenerateTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GenerateTokenResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GenerateTokenResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2595,6 +2913,11 @@ func (r GenerateTokenResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrderResponse429Headers the declared response headers of an HTTP 429 response for CreateOrder
+type CreateOrderResponse429Headers struct {
+	RetryAfter *string
+}
+
 type CreateOrderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2606,8 +2929,14 @@ type CreateOrderResponse struct {
 	JSON401 *Unauthorized
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateOrderResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2630,9 +2959,19 @@ func (r CreateOrderResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateOrderResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateOrderResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateOrderResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2664,6 +3003,11 @@ func (r CreateOrderResponse) ContentType() string {
 	return ""
 }
 
+// GetOrderResponse429Headers the declared response headers of an HTTP 429 response for GetOrder
+type GetOrderResponse429Headers struct {
+	RetryAfter *string
+}
+
 type GetOrderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2675,8 +3019,14 @@ type GetOrderResponse struct {
 	JSON404 *NotFound
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrderResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2699,9 +3049,19 @@ func (r GetOrderResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetOrderResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetOrderResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetOrderResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2733,6 +3093,11 @@ func (r GetOrderResponse) ContentType() string {
 	return ""
 }
 
+// CancelOrderResponse429Headers the declared response headers of an HTTP 429 response for CancelOrder
+type CancelOrderResponse429Headers struct {
+	RetryAfter *string
+}
+
 type CancelOrderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2746,8 +3111,14 @@ type CancelOrderResponse struct {
 	JSON404 *NotFound
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelOrderResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2775,9 +3146,19 @@ func (r CancelOrderResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CancelOrderResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CancelOrderResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CancelOrderResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2809,6 +3190,11 @@ func (r CancelOrderResponse) ContentType() string {
 	return ""
 }
 
+// CaptureOrderResponse429Headers the declared response headers of an HTTP 429 response for CaptureOrder
+type CaptureOrderResponse429Headers struct {
+	RetryAfter *string
+}
+
 type CaptureOrderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2822,8 +3208,14 @@ type CaptureOrderResponse struct {
 	JSON404 *NotFound
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CaptureOrderResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2851,9 +3243,19 @@ func (r CaptureOrderResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CaptureOrderResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CaptureOrderResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CaptureOrderResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2885,6 +3287,11 @@ func (r CaptureOrderResponse) ContentType() string {
 	return ""
 }
 
+// CreatePaymentResponse429Headers the declared response headers of an HTTP 429 response for CreatePayment
+type CreatePaymentResponse429Headers struct {
+	RetryAfter *string
+}
+
 type CreatePaymentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2898,8 +3305,14 @@ type CreatePaymentResponse struct {
 	JSON404 *NotFound
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePaymentResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2927,9 +3340,19 @@ func (r CreatePaymentResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePaymentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreatePaymentResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreatePaymentResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2961,6 +3384,11 @@ func (r CreatePaymentResponse) ContentType() string {
 	return ""
 }
 
+// CheckBnplEligibilityResponse429Headers the declared response headers of an HTTP 429 response for CheckBnplEligibility
+type CheckBnplEligibilityResponse429Headers struct {
+	RetryAfter *string
+}
+
 type CheckBnplEligibilityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2972,8 +3400,14 @@ type CheckBnplEligibilityResponse struct {
 	JSON401 *Unauthorized
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CheckBnplEligibilityResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2996,9 +3430,19 @@ func (r CheckBnplEligibilityResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CheckBnplEligibilityResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CheckBnplEligibilityResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CheckBnplEligibilityResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3030,6 +3474,11 @@ func (r CheckBnplEligibilityResponse) ContentType() string {
 	return ""
 }
 
+// CreateCustomerResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomer
+type CreateCustomerResponse429Headers struct {
+	RetryAfter *string
+}
+
 type CreateCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3041,8 +3490,14 @@ type CreateCustomerResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCustomerResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3065,9 +3520,19 @@ func (r CreateCustomerResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateCustomerResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateCustomerResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3099,6 +3564,11 @@ func (r CreateCustomerResponse) ContentType() string {
 	return ""
 }
 
+// CheckPointBalanceResponse429Headers the declared response headers of an HTTP 429 response for CheckPointBalance
+type CheckPointBalanceResponse429Headers struct {
+	RetryAfter *string
+}
+
 type CheckPointBalanceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3110,8 +3580,14 @@ type CheckPointBalanceResponse struct {
 	JSON401 *Unauthorized
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CheckPointBalanceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3134,9 +3610,19 @@ func (r CheckPointBalanceResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CheckPointBalanceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CheckPointBalanceResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CheckPointBalanceResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3479,11 +3965,18 @@ func ParseGenerateTokenResponse(rsp *http.Response) (*GenerateTokenResponse, err
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+		var dest InvalidClientCredentials
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -3492,6 +3985,26 @@ func ParseGenerateTokenResponse(rsp *http.Response) (*GenerateTokenResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GenerateTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3539,6 +4052,13 @@ func ParseCreateOrderResponse(rsp *http.Response) (*CreateOrderResponse, error) 
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3546,6 +4066,26 @@ func ParseCreateOrderResponse(rsp *http.Response) (*CreateOrderResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3593,6 +4133,13 @@ func ParseGetOrderResponse(rsp *http.Response) (*GetOrderResponse, error) {
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3600,6 +4147,26 @@ func ParseGetOrderResponse(rsp *http.Response) (*GetOrderResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3654,6 +4221,13 @@ func ParseCancelOrderResponse(rsp *http.Response) (*CancelOrderResponse, error) 
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3661,6 +4235,26 @@ func ParseCancelOrderResponse(rsp *http.Response) (*CancelOrderResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CancelOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3715,6 +4309,13 @@ func ParseCaptureOrderResponse(rsp *http.Response) (*CaptureOrderResponse, error
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3722,6 +4323,26 @@ func ParseCaptureOrderResponse(rsp *http.Response) (*CaptureOrderResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CaptureOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3776,6 +4397,13 @@ func ParseCreatePaymentResponse(rsp *http.Response) (*CreatePaymentResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3783,6 +4411,26 @@ func ParseCreatePaymentResponse(rsp *http.Response) (*CreatePaymentResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreatePaymentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3830,6 +4478,13 @@ func ParseCheckBnplEligibilityResponse(rsp *http.Response) (*CheckBnplEligibilit
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3837,6 +4492,26 @@ func ParseCheckBnplEligibilityResponse(rsp *http.Response) (*CheckBnplEligibilit
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CheckBnplEligibilityResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3884,6 +4559,13 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3891,6 +4573,26 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3938,6 +4640,13 @@ func ParseCheckPointBalanceResponse(rsp *http.Response) (*CheckPointBalanceRespo
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3945,6 +4654,26 @@ func ParseCheckPointBalanceResponse(rsp *http.Response) (*CheckPointBalanceRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CheckPointBalanceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4940,9 +5669,22 @@ type ForbiddenJSONResponse ErrorResponse
 
 type InternalErrorJSONResponse ErrorResponse
 
+type InvalidClientCredentialsJSONResponse ErrorResponse
+
 type NotFoundJSONResponse ErrorResponse
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *string
+}
+type TooManyRequestsJSONResponse struct {
+	Body ErrorResponse
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse ErrorResponse
+
+type UnexpectedErrorJSONResponse ErrorResponse
 
 type UnprocessableEntityJSONResponse ErrorResponse
 
@@ -4983,7 +5725,9 @@ func (response GenerateToken400JSONResponse) VisitGenerateTokenResponse(w http.R
 	return err
 }
 
-type GenerateToken401JSONResponse struct{ UnauthorizedJSONResponse }
+type GenerateToken401JSONResponse struct {
+	InvalidClientCredentialsJSONResponse
+}
 
 func (response GenerateToken401JSONResponse) VisitGenerateTokenResponse(w http.ResponseWriter) error {
 
@@ -4993,6 +5737,23 @@ func (response GenerateToken401JSONResponse) VisitGenerateTokenResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenerateToken429JSONResponse) VisitGenerateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5007,6 +5768,23 @@ func (response GenerateToken500JSONResponse) VisitGenerateTokenResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateTokendefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response GenerateTokendefaultJSONResponse) VisitGenerateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5078,6 +5856,23 @@ func (response CreateOrder422JSONResponse) VisitCreateOrderResponse(w http.Respo
 	return err
 }
 
+type CreateOrder429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateOrder429JSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateOrder500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateOrder500JSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
@@ -5088,6 +5883,23 @@ func (response CreateOrder500JSONResponse) VisitCreateOrderResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrderdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CreateOrderdefaultJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5159,6 +5971,23 @@ func (response GetOrder422JSONResponse) VisitGetOrderResponse(w http.ResponseWri
 	return err
 }
 
+type GetOrder429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetOrder429JSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrder500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetOrder500JSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
@@ -5169,6 +5998,23 @@ func (response GetOrder500JSONResponse) VisitGetOrderResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response GetOrderdefaultJSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5254,6 +6100,23 @@ func (response CancelOrder422JSONResponse) VisitCancelOrderResponse(w http.Respo
 	return err
 }
 
+type CancelOrder429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CancelOrder429JSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelOrder500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CancelOrder500JSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
@@ -5264,6 +6127,23 @@ func (response CancelOrder500JSONResponse) VisitCancelOrderResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrderdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CancelOrderdefaultJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5350,6 +6230,23 @@ func (response CaptureOrder422JSONResponse) VisitCaptureOrderResponse(w http.Res
 	return err
 }
 
+type CaptureOrder429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CaptureOrder429JSONResponse) VisitCaptureOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CaptureOrder500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CaptureOrder500JSONResponse) VisitCaptureOrderResponse(w http.ResponseWriter) error {
@@ -5360,6 +6257,23 @@ func (response CaptureOrder500JSONResponse) VisitCaptureOrderResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CaptureOrderdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CaptureOrderdefaultJSONResponse) VisitCaptureOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5446,6 +6360,23 @@ func (response CreatePayment422JSONResponse) VisitCreatePaymentResponse(w http.R
 	return err
 }
 
+type CreatePayment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePayment429JSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePayment500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePayment500JSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
@@ -5456,6 +6387,23 @@ func (response CreatePayment500JSONResponse) VisitCreatePaymentResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CreatePaymentdefaultJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5527,6 +6475,23 @@ func (response CheckBnplEligibility422JSONResponse) VisitCheckBnplEligibilityRes
 	return err
 }
 
+type CheckBnplEligibility429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CheckBnplEligibility429JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CheckBnplEligibility500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CheckBnplEligibility500JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
@@ -5537,6 +6502,23 @@ func (response CheckBnplEligibility500JSONResponse) VisitCheckBnplEligibilityRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckBnplEligibilitydefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CheckBnplEligibilitydefaultJSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5606,6 +6588,23 @@ func (response CreateCustomer403JSONResponse) VisitCreateCustomerResponse(w http
 	return err
 }
 
+type CreateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomer429JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
@@ -5616,6 +6615,23 @@ func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CreateCustomerdefaultJSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5687,6 +6703,23 @@ func (response CheckPointBalance422JSONResponse) VisitCheckPointBalanceResponse(
 	return err
 }
 
+type CheckPointBalance429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CheckPointBalance429JSONResponse) VisitCheckPointBalanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CheckPointBalance500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CheckPointBalance500JSONResponse) VisitCheckPointBalanceResponse(w http.ResponseWriter) error {
@@ -5697,6 +6730,23 @@ func (response CheckPointBalance500JSONResponse) VisitCheckPointBalanceResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPointBalancedefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CheckPointBalancedefaultJSONResponse) VisitCheckPointBalanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }

@@ -12,16 +12,12 @@ import (
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *Address) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("Address")
 }
 
-func (v *Address) validate(p *validation.Path, e *validation.Errors) {
-	if v.AdddressType != nil {
-		p1 := p.Field("adddress_type")
-		e.Add(p1, validation.ReadOnly, "not sent in requests", "")
-	}
+func (v *Address) validate(p *validation.Path, e *validation.Collector) {
 	if v.Address1 != nil {
 		p2 := p.Field("address1")
 		if len(*v.Address1) > 100 {
@@ -54,8 +50,12 @@ func (v *Address) validate(p *validation.Path, e *validation.Errors) {
 		switch *v.AddressCategory {
 		case "billing", "shipping":
 		default:
-			e.String(p8, validation.Enum, "billing, shipping", string(*v.AddressCategory))
+			e.Text(p8, validation.Enum, "billing, shipping", string(*v.AddressCategory))
 		}
+	}
+	if v.AddressTypeAlt != nil {
+		p9 := p.Field("address_type")
+		e.Add(p9, validation.ReadOnly, "not sent in requests", "")
 	}
 	if v.City != nil {
 		p10 := p.Field("city")
@@ -77,16 +77,14 @@ func (v *Address) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.Pincode != nil {
 		p15 := p.Field("pincode")
-		if len(*v.Pincode) > 10 || len(*v.Pincode) < 24 {
-			n16 := utf8.RuneCountInString(*v.Pincode)
-			if n16 < 6 {
-				e.Length(p15, validation.MinLength, "6", n16, "characters")
-			} else if n16 > 10 {
-				e.Length(p15, validation.MaxLength, "10", n16, "characters")
-			}
+		n16 := utf8.RuneCountInString(*v.Pincode)
+		if n16 < 6 {
+			e.Length(p15, validation.MinLength, "6", n16, "characters")
+		} else if n16 > 10 {
+			e.Length(p15, validation.MaxLength, "10", n16, "characters")
 		}
 		if !matchPattern1(*v.Pincode) {
-			e.String(p15, validation.Pattern, "^[0-9]+$", *v.Pincode)
+			e.Text(p15, validation.Pattern, "^[0-9]+$", *v.Pincode)
 		}
 	}
 	if v.State != nil {
@@ -104,19 +102,19 @@ func (v *Address) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *Amount) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("Amount")
 }
 
-func (v *Amount) validate(p *validation.Path, e *validation.Errors) {
+func (v *Amount) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("currency")
 		if v.Currency == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
 			if !matchPattern3(v.Currency) {
-				e.String(p1, validation.Pattern, "^[A-Z]{3}$", v.Currency)
+				e.Text(p1, validation.Pattern, "^[A-Z]{3}$", v.Currency)
 			}
 		}
 	}
@@ -135,12 +133,12 @@ func (v *Amount) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *BnplDetails) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("BnplDetails")
 }
 
-func (v *BnplDetails) validate(p *validation.Path, e *validation.Errors) {
+func (v *BnplDetails) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("bnpl_pay_code")
 		if v.BnplPayCode == "" {
@@ -149,7 +147,7 @@ func (v *BnplDetails) validate(p *validation.Path, e *validation.Errors) {
 			switch v.BnplPayCode {
 			case "LAZYPAY", "SIMPL", "SIMPL3":
 			default:
-				e.String(p1, validation.Enum, "LAZYPAY, SIMPL, SIMPL3", string(v.BnplPayCode))
+				e.Text(p1, validation.Enum, "LAZYPAY, SIMPL, SIMPL3", string(v.BnplPayCode))
 			}
 		}
 	}
@@ -157,13 +155,6 @@ func (v *BnplDetails) validate(p *validation.Path, e *validation.Errors) {
 		p2 := p.Field("mobile")
 		if v.Mobile == "" {
 			e.Add(p2, validation.Required, "", "")
-		} else {
-			if len(v.Mobile) < 4 {
-				n3 := utf8.RuneCountInString(v.Mobile)
-				if n3 < 1 {
-					e.Length(p2, validation.MinLength, "1", n3, "characters")
-				}
-			}
 		}
 	}
 }
@@ -172,12 +163,12 @@ func (v *BnplDetails) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *BnplEligibilityRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("BnplEligibilityRequest")
 }
 
-func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("amount")
 		if v.Amount.Currency == "" && v.Amount.Value == 0 {
@@ -194,30 +185,23 @@ func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Erro
 		p3 := p.Field("mobile")
 		if v.Mobile == "" {
 			e.Add(p3, validation.Required, "", "")
-		} else {
-			if len(v.Mobile) < 4 {
-				n4 := utf8.RuneCountInString(v.Mobile)
-				if n4 < 1 {
-					e.Length(p3, validation.MinLength, "1", n4, "characters")
-				}
-			}
 		}
 	}
 	{
-		p5 := p.Field("pay_code")
+		p4 := p.Field("pay_code")
 		if v.PayCode == "" {
-			e.Add(p5, validation.Required, "", "")
+			e.Add(p4, validation.Required, "", "")
 		} else {
 			switch v.PayCode {
 			case "LAZYPAY", "SIMPL", "SIMPL3":
 			default:
-				e.String(p5, validation.Enum, "LAZYPAY, SIMPL, SIMPL3", string(v.PayCode))
+				e.Text(p4, validation.Enum, "LAZYPAY, SIMPL, SIMPL3", string(v.PayCode))
 			}
 		}
 	}
 	if v.DeviceInfo == nil && (v.PayCode == "SIMPL" || v.PayCode == "SIMPL3") {
-		p6 := p.Field("device_info")
-		e.Add(p6, validation.RequiredWhen, "when pay_code is SIMPL or SIMPL3", "")
+		p5 := p.Field("device_info")
+		e.Add(p5, validation.RequiredWhen, "when pay_code is SIMPL or SIMPL3", "")
 	}
 }
 
@@ -225,12 +209,12 @@ func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Erro
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *CaptureRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("CaptureRequest")
 }
 
-func (v *CaptureRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *CaptureRequest) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("capture_amount")
 		if v.CaptureAmount.Currency == "" && v.CaptureAmount.Value == 0 {
@@ -243,13 +227,6 @@ func (v *CaptureRequest) validate(p *validation.Path, e *validation.Errors) {
 		p2 := p.Field("merchant_capture_reference")
 		if v.MerchantCaptureReference == "" {
 			e.Add(p2, validation.Required, "", "")
-		} else {
-			if len(v.MerchantCaptureReference) < 4 {
-				n3 := utf8.RuneCountInString(v.MerchantCaptureReference)
-				if n3 < 1 {
-					e.Length(p2, validation.MinLength, "1", n3, "characters")
-				}
-			}
 		}
 	}
 }
@@ -258,24 +235,22 @@ func (v *CaptureRequest) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *CardDetails) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("CardDetails")
 }
 
-func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
+func (v *CardDetails) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("card_number")
 		if v.CardNumber == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
-			if len(v.CardNumber) > 19 || len(v.CardNumber) < 48 {
-				n2 := utf8.RuneCountInString(v.CardNumber)
-				if n2 < 12 {
-					e.Length(p1, validation.MinLength, "12", n2, "characters")
-				} else if n2 > 19 {
-					e.Length(p1, validation.MaxLength, "19", n2, "characters")
-				}
+			n2 := utf8.RuneCountInString(v.CardNumber)
+			if n2 < 12 {
+				e.Length(p1, validation.MinLength, "12", n2, "characters")
+			} else if n2 > 19 {
+				e.Length(p1, validation.MaxLength, "19", n2, "characters")
 			}
 			if !matchPattern1(v.CardNumber) {
 				e.Sensitive(p1, validation.Pattern, "^[0-9]+$", v.CardNumber)
@@ -287,13 +262,11 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.Cvv == "" {
 			e.Add(p3, validation.Required, "", "")
 		} else {
-			if len(v.Cvv) > 4 || len(v.Cvv) < 12 {
-				n4 := utf8.RuneCountInString(v.Cvv)
-				if n4 < 3 {
-					e.Length(p3, validation.MinLength, "3", n4, "characters")
-				} else if n4 > 4 {
-					e.Length(p3, validation.MaxLength, "4", n4, "characters")
-				}
+			n4 := utf8.RuneCountInString(v.Cvv)
+			if n4 < 3 {
+				e.Length(p3, validation.MinLength, "3", n4, "characters")
+			} else if n4 > 4 {
+				e.Length(p3, validation.MaxLength, "4", n4, "characters")
 			}
 			if !matchPattern1(v.Cvv) {
 				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.Cvv)
@@ -306,7 +279,7 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 			e.Add(p5, validation.Required, "", "")
 		} else {
 			if !matchPattern0(v.ExpiryMonth) {
-				e.String(p5, validation.Pattern, "^(0[1-9]|1[0-2])$", v.ExpiryMonth)
+				e.Text(p5, validation.Pattern, "^(0[1-9]|1[0-2])$", v.ExpiryMonth)
 			}
 		}
 	}
@@ -316,33 +289,31 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 			e.Add(p6, validation.Required, "", "")
 		} else {
 			if !matchPattern2(v.ExpiryYear) {
-				e.String(p6, validation.Pattern, "^[0-9]{4}$", v.ExpiryYear)
+				e.Text(p6, validation.Pattern, "^[0-9]{4}$", v.ExpiryYear)
 			}
 		}
 	}
 	if v.Name != nil {
 		p7 := p.Field("name")
-		if len(*v.Name) > 100 || len(*v.Name) < 4 {
+		if len(*v.Name) == 0 {
+			e.Length(p7, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.Name) > 100 {
 			n8 := utf8.RuneCountInString(*v.Name)
-			if n8 < 1 {
-				e.Length(p7, validation.MinLength, "1", n8, "characters")
-			} else if n8 > 100 {
+			if n8 > 100 {
 				e.Length(p7, validation.MaxLength, "100", n8, "characters")
 			}
 		}
 	}
 	if v.RegisteredMobileNumber != nil {
 		p9 := p.Field("registered_mobile_number")
-		if len(*v.RegisteredMobileNumber) > 20 || len(*v.RegisteredMobileNumber) < 36 {
-			n10 := utf8.RuneCountInString(*v.RegisteredMobileNumber)
-			if n10 < 9 {
-				e.Length(p9, validation.MinLength, "9", n10, "characters")
-			} else if n10 > 20 {
-				e.Length(p9, validation.MaxLength, "20", n10, "characters")
-			}
+		n10 := utf8.RuneCountInString(*v.RegisteredMobileNumber)
+		if n10 < 9 {
+			e.Length(p9, validation.MinLength, "9", n10, "characters")
+		} else if n10 > 20 {
+			e.Length(p9, validation.MaxLength, "20", n10, "characters")
 		}
 		if !matchPattern1(*v.RegisteredMobileNumber) {
-			e.String(p9, validation.Pattern, "^[0-9]+$", *v.RegisteredMobileNumber)
+			e.Text(p9, validation.Pattern, "^[0-9]+$", *v.RegisteredMobileNumber)
 		}
 	}
 }
@@ -351,30 +322,25 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *CardTokenDetails) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("CardTokenDetails")
 }
 
-func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
+func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Collector) {
 	if v.Cryptogram != nil {
 		p1 := p.Field("cryptogram")
-		if len(*v.Cryptogram) < 4 {
-			n2 := utf8.RuneCountInString(*v.Cryptogram)
-			if n2 < 1 {
-				e.Length(p1, validation.MinLength, "1", n2, "characters")
-			}
+		if len(*v.Cryptogram) == 0 {
+			e.Length(p1, validation.MinLength, "1", 0, "characters")
 		}
 	}
 	if v.Cvv != nil {
 		p3 := p.Field("cvv")
-		if len(*v.Cvv) > 4 || len(*v.Cvv) < 12 {
-			n4 := utf8.RuneCountInString(*v.Cvv)
-			if n4 < 3 {
-				e.Length(p3, validation.MinLength, "3", n4, "characters")
-			} else if n4 > 4 {
-				e.Length(p3, validation.MaxLength, "4", n4, "characters")
-			}
+		n4 := utf8.RuneCountInString(*v.Cvv)
+		if n4 < 3 {
+			e.Length(p3, validation.MinLength, "3", n4, "characters")
+		} else if n4 > 4 {
+			e.Length(p3, validation.MaxLength, "4", n4, "characters")
 		}
 		if !matchPattern1(*v.Cvv) {
 			e.Sensitive(p3, validation.Pattern, "^[0-9]+$", *v.Cvv)
@@ -383,56 +349,48 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 	if v.ExpiryMonth != nil {
 		p5 := p.Field("expiry_month")
 		if !matchPattern0(*v.ExpiryMonth) {
-			e.String(p5, validation.Pattern, "^(0[1-9]|1[0-2])$", *v.ExpiryMonth)
+			e.Text(p5, validation.Pattern, "^(0[1-9]|1[0-2])$", *v.ExpiryMonth)
 		}
 	}
 	if v.ExpiryYear != nil {
 		p6 := p.Field("expiry_year")
 		if !matchPattern2(*v.ExpiryYear) {
-			e.String(p6, validation.Pattern, "^[0-9]{4}$", *v.ExpiryYear)
+			e.Text(p6, validation.Pattern, "^[0-9]{4}$", *v.ExpiryYear)
 		}
 	}
 	if v.Last4Digit != nil {
 		p7 := p.Field("last4_digit")
-		if len(*v.Last4Digit) > 4 || len(*v.Last4Digit) < 16 {
-			n8 := utf8.RuneCountInString(*v.Last4Digit)
-			if n8 < 4 {
-				e.Length(p7, validation.MinLength, "4", n8, "characters")
-			} else if n8 > 4 {
-				e.Length(p7, validation.MaxLength, "4", n8, "characters")
-			}
+		n8 := utf8.RuneCountInString(*v.Last4Digit)
+		if n8 < 4 {
+			e.Length(p7, validation.MinLength, "4", n8, "characters")
+		} else if n8 > 4 {
+			e.Length(p7, validation.MaxLength, "4", n8, "characters")
 		}
 		if !matchPattern1(*v.Last4Digit) {
-			e.String(p7, validation.Pattern, "^[0-9]+$", *v.Last4Digit)
+			e.Text(p7, validation.Pattern, "^[0-9]+$", *v.Last4Digit)
 		}
 	}
 	if v.Name != nil {
 		p9 := p.Field("name")
-		if len(*v.Name) > 100 || len(*v.Name) < 4 {
+		if len(*v.Name) == 0 {
+			e.Length(p9, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.Name) > 100 {
 			n10 := utf8.RuneCountInString(*v.Name)
-			if n10 < 1 {
-				e.Length(p9, validation.MinLength, "1", n10, "characters")
-			} else if n10 > 100 {
+			if n10 > 100 {
 				e.Length(p9, validation.MaxLength, "100", n10, "characters")
 			}
 		}
 	}
 	if v.Token != nil {
 		p11 := p.Field("token")
-		if len(*v.Token) < 4 {
-			n12 := utf8.RuneCountInString(*v.Token)
-			if n12 < 1 {
-				e.Length(p11, validation.MinLength, "1", n12, "characters")
-			}
+		if len(*v.Token) == 0 {
+			e.Length(p11, validation.MinLength, "1", 0, "characters")
 		}
 	}
 	if v.TokenID != nil {
 		p13 := p.Field("token_id")
-		if len(*v.TokenID) < 4 {
-			n14 := utf8.RuneCountInString(*v.TokenID)
-			if n14 < 1 {
-				e.Length(p13, validation.MinLength, "1", n14, "characters")
-			}
+		if len(*v.TokenID) == 0 {
+			e.Length(p13, validation.MinLength, "1", 0, "characters")
 		}
 	}
 	{
@@ -443,7 +401,7 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 			switch v.TokenTxnType {
 			case "ALT_TOKEN", "NETWORK_TOKEN", "ISSUER_TOKEN":
 			default:
-				e.String(p15, validation.Enum, "ALT_TOKEN, NETWORK_TOKEN, ISSUER_TOKEN", string(v.TokenTxnType))
+				e.Text(p15, validation.Enum, "ALT_TOKEN, NETWORK_TOKEN, ISSUER_TOKEN", string(v.TokenTxnType))
 			}
 		}
 	}
@@ -465,12 +423,12 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *CreateCustomerRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("CreateCustomerRequest")
 }
 
-func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Collector) {
 	if v.BillingAddress != nil {
 		p1 := p.Field("billing_address")
 		v.BillingAddress.validate(&p1, e)
@@ -486,49 +444,49 @@ func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Error
 	}
 	if v.EmailID != nil {
 		p4 := p.Field("email_id")
-		if len(*v.EmailID) > 50 || len(*v.EmailID) < 4 {
+		if len(*v.EmailID) == 0 {
+			e.Length(p4, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.EmailID) > 50 {
 			n5 := utf8.RuneCountInString(*v.EmailID)
-			if n5 < 1 {
-				e.Length(p4, validation.MinLength, "1", n5, "characters")
-			} else if n5 > 50 {
+			if n5 > 50 {
 				e.Length(p4, validation.MaxLength, "50", n5, "characters")
 			}
 		}
 	}
 	if v.FirstName != nil {
 		p6 := p.Field("first_name")
-		if len(*v.FirstName) > 50 || len(*v.FirstName) < 4 {
+		if len(*v.FirstName) == 0 {
+			e.Length(p6, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.FirstName) > 50 {
 			n7 := utf8.RuneCountInString(*v.FirstName)
-			if n7 < 1 {
-				e.Length(p6, validation.MinLength, "1", n7, "characters")
-			} else if n7 > 50 {
+			if n7 > 50 {
 				e.Length(p6, validation.MaxLength, "50", n7, "characters")
 			}
 		}
 	}
 	if v.LastName != nil {
 		p9 := p.Field("last_name")
-		if len(*v.LastName) > 50 || len(*v.LastName) < 4 {
+		if len(*v.LastName) == 0 {
+			e.Length(p9, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.LastName) > 50 {
 			n10 := utf8.RuneCountInString(*v.LastName)
-			if n10 < 1 {
-				e.Length(p9, validation.MinLength, "1", n10, "characters")
-			} else if n10 > 50 {
+			if n10 > 50 {
 				e.Length(p9, validation.MaxLength, "50", n10, "characters")
 			}
 		}
 	}
 	if v.MerchantCustomerReference != nil {
 		p11 := p.Field("merchant_customer_reference")
-		if len(*v.MerchantCustomerReference) > 50 || len(*v.MerchantCustomerReference) < 4 {
+		if len(*v.MerchantCustomerReference) == 0 {
+			e.Length(p11, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.MerchantCustomerReference) > 50 {
 			n12 := utf8.RuneCountInString(*v.MerchantCustomerReference)
-			if n12 < 1 {
-				e.Length(p11, validation.MinLength, "1", n12, "characters")
-			} else if n12 > 50 {
+			if n12 > 50 {
 				e.Length(p11, validation.MaxLength, "50", n12, "characters")
 			}
 		}
 		if !matchPattern4(*v.MerchantCustomerReference) {
-			e.String(p11, validation.Pattern, "^[A-Za-z0-9_-]+$", *v.MerchantCustomerReference)
+			e.Text(p11, validation.Pattern, "^[A-Za-z0-9_-]+$", *v.MerchantCustomerReference)
 		}
 	}
 	if v.MerchantMetadata != nil {
@@ -537,16 +495,14 @@ func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Error
 	}
 	if v.MobileNumber != nil {
 		p14 := p.Field("mobile_number")
-		if len(*v.MobileNumber) > 20 || len(*v.MobileNumber) < 36 {
-			n15 := utf8.RuneCountInString(*v.MobileNumber)
-			if n15 < 9 {
-				e.Length(p14, validation.MinLength, "9", n15, "characters")
-			} else if n15 > 20 {
-				e.Length(p14, validation.MaxLength, "20", n15, "characters")
-			}
+		n15 := utf8.RuneCountInString(*v.MobileNumber)
+		if n15 < 9 {
+			e.Length(p14, validation.MinLength, "9", n15, "characters")
+		} else if n15 > 20 {
+			e.Length(p14, validation.MaxLength, "20", n15, "characters")
 		}
 		if !matchPattern1(*v.MobileNumber) {
-			e.String(p14, validation.Pattern, "^[0-9]+$", *v.MobileNumber)
+			e.Text(p14, validation.Pattern, "^[0-9]+$", *v.MobileNumber)
 		}
 	}
 	if v.ShippingAddress != nil {
@@ -559,12 +515,12 @@ func (v *CreateCustomerRequest) validate(p *validation.Path, e *validation.Error
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *CreateOrderRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("CreateOrderRequest")
 }
 
-func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Collector) {
 	if v.AllowedPaymentMethods != nil {
 		p1 := p.Field("allowed_payment_methods")
 		if len(v.AllowedPaymentMethods) < 1 {
@@ -575,7 +531,7 @@ func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) 
 			switch v.AllowedPaymentMethods[i2] {
 			case "CARD", "UPI", "NETBANKING", "POINTS", "WALLET", "CREDIT_EMI", "DEBIT_EMI", "BNPL", "CARDLESS_EMI":
 			default:
-				e.String(p3, validation.Enum, "CARD, UPI, NETBANKING, POINTS, WALLET, CREDIT_EMI, DEBIT_EMI, BNPL, CARDLESS_EMI", string(v.AllowedPaymentMethods[i2]))
+				e.Text(p3, validation.Enum, "CARD, UPI, NETBANKING, POINTS, WALLET, CREDIT_EMI, DEBIT_EMI, BNPL, CARDLESS_EMI", string(v.AllowedPaymentMethods[i2]))
 			}
 		}
 	}
@@ -584,16 +540,14 @@ func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) 
 		if v.MerchantOrderReference == "" {
 			e.Add(p6, validation.Required, "", "")
 		} else {
-			if len(v.MerchantOrderReference) > 50 || len(v.MerchantOrderReference) < 4 {
+			if len(v.MerchantOrderReference) > 50 {
 				n7 := utf8.RuneCountInString(v.MerchantOrderReference)
-				if n7 < 1 {
-					e.Length(p6, validation.MinLength, "1", n7, "characters")
-				} else if n7 > 50 {
+				if n7 > 50 {
 					e.Length(p6, validation.MaxLength, "50", n7, "characters")
 				}
 			}
 			if !matchPattern4(v.MerchantOrderReference) {
-				e.String(p6, validation.Pattern, "^[A-Za-z0-9_-]+$", v.MerchantOrderReference)
+				e.Text(p6, validation.Pattern, "^[A-Za-z0-9_-]+$", v.MerchantOrderReference)
 			}
 		}
 	}
@@ -615,12 +569,12 @@ func (v *CreateOrderRequest) validate(p *validation.Path, e *validation.Errors) 
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *CreatePaymentRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("CreatePaymentRequest")
 }
 
-func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("payments")
 		if v.Payments == nil {
@@ -628,6 +582,9 @@ func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Errors
 		} else {
 			if len(v.Payments) < 1 {
 				e.Length(p1, validation.MinItems, "1", len(v.Payments), "items")
+			}
+			if len(v.Payments) > 2 {
+				e.Length(p1, validation.MaxItems, "2", len(v.Payments), "items")
 			}
 			for i2 := range v.Payments {
 				p3 := p1.Index(i2)
@@ -641,7 +598,7 @@ func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Errors
 					if v.Payments[j5].MerchantPaymentReference != nil && *v.Payments[i4].MerchantPaymentReference == *v.Payments[j5].MerchantPaymentReference {
 						p6 := p1.Index(i4)
 						p7 := p6.Field("merchant_payment_reference")
-						e.String(p7, validation.UniqueBy, "within the array", string(*v.Payments[i4].MerchantPaymentReference))
+						e.Text(p7, validation.UniqueBy, "within the array", string(*v.Payments[i4].MerchantPaymentReference))
 						break
 					}
 				}
@@ -654,23 +611,60 @@ func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Errors
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *DeviceInfo) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("DeviceInfo")
 }
 
-func (v *DeviceInfo) validate(p *validation.Path, e *validation.Errors) {}
+func (v *DeviceInfo) validate(p *validation.Path, e *validation.Collector) {
+	{
+		p1 := p.Field("browser_ip_address")
+		if v.BrowserIPAddress == "" {
+			e.Add(p1, validation.Required, "", "")
+		}
+	}
+	{
+		p2 := p.Field("browser_user_agent")
+		if v.BrowserUserAgent == "" {
+			e.Add(p2, validation.Required, "", "")
+		}
+	}
+	{
+		p3 := p.Field("device_manufacturer")
+		if v.DeviceManufacturer == "" {
+			e.Add(p3, validation.Required, "", "")
+		}
+	}
+	{
+		p4 := p.Field("device_model")
+		if v.DeviceModel == "" {
+			e.Add(p4, validation.Required, "", "")
+		}
+	}
+	{
+		p5 := p.Field("operating_system")
+		if v.OperatingSystem == "" {
+			e.Add(p5, validation.Required, "", "")
+		}
+	}
+	{
+		p6 := p.Field("source_ip_address")
+		if v.SourceIPAddress == "" {
+			e.Add(p6, validation.Required, "", "")
+		}
+	}
+}
 
 // Validate reports every rule of the MerchantMetadata schema that v breaks, as a
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v MerchantMetadata) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("MerchantMetadata")
 }
 
-func (v MerchantMetadata) validate(p *validation.Path, e *validation.Errors) {
+func (v MerchantMetadata) validate(p *validation.Path, e *validation.Collector) {
 	if len(v) > 10 {
 		e.Length((*p), validation.MaxProperties, "10", len(v), "properties")
 	}
@@ -692,12 +686,12 @@ func (v MerchantMetadata) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *OrderCustomer) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("OrderCustomer")
 }
 
-func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
+func (v *OrderCustomer) validate(p *validation.Path, e *validation.Collector) {
 	if v.BillingAddress != nil {
 		p1 := p.Field("billing_address")
 		v.BillingAddress.validate(&p1, e)
@@ -713,33 +707,33 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.CustomerID != nil {
 		p4 := p.Field("customer_id")
-		if len(*v.CustomerID) > 50 || len(*v.CustomerID) < 4 {
+		if len(*v.CustomerID) == 0 {
+			e.Length(p4, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.CustomerID) > 50 {
 			n5 := utf8.RuneCountInString(*v.CustomerID)
-			if n5 < 1 {
-				e.Length(p4, validation.MinLength, "1", n5, "characters")
-			} else if n5 > 50 {
+			if n5 > 50 {
 				e.Length(p4, validation.MaxLength, "50", n5, "characters")
 			}
 		}
 	}
 	if v.EmailID != nil {
 		p6 := p.Field("email_id")
-		if len(*v.EmailID) > 50 || len(*v.EmailID) < 4 {
+		if len(*v.EmailID) == 0 {
+			e.Length(p6, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.EmailID) > 50 {
 			n7 := utf8.RuneCountInString(*v.EmailID)
-			if n7 < 1 {
-				e.Length(p6, validation.MinLength, "1", n7, "characters")
-			} else if n7 > 50 {
+			if n7 > 50 {
 				e.Length(p6, validation.MaxLength, "50", n7, "characters")
 			}
 		}
 	}
 	if v.FirstName != nil {
 		p8 := p.Field("first_name")
-		if len(*v.FirstName) > 50 || len(*v.FirstName) < 4 {
+		if len(*v.FirstName) == 0 {
+			e.Length(p8, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.FirstName) > 50 {
 			n9 := utf8.RuneCountInString(*v.FirstName)
-			if n9 < 1 {
-				e.Length(p8, validation.MinLength, "1", n9, "characters")
-			} else if n9 > 50 {
+			if n9 > 50 {
 				e.Length(p8, validation.MaxLength, "50", n9, "characters")
 			}
 		}
@@ -750,41 +744,39 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 	}
 	if v.LastName != nil {
 		p11 := p.Field("last_name")
-		if len(*v.LastName) > 50 || len(*v.LastName) < 4 {
+		if len(*v.LastName) == 0 {
+			e.Length(p11, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.LastName) > 50 {
 			n12 := utf8.RuneCountInString(*v.LastName)
-			if n12 < 1 {
-				e.Length(p11, validation.MinLength, "1", n12, "characters")
-			} else if n12 > 50 {
+			if n12 > 50 {
 				e.Length(p11, validation.MaxLength, "50", n12, "characters")
 			}
 		}
 	}
 	if v.MerchantCustomerReference != nil {
 		p13 := p.Field("merchant_customer_reference")
-		if len(*v.MerchantCustomerReference) > 50 || len(*v.MerchantCustomerReference) < 4 {
+		if len(*v.MerchantCustomerReference) == 0 {
+			e.Length(p13, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.MerchantCustomerReference) > 50 {
 			n14 := utf8.RuneCountInString(*v.MerchantCustomerReference)
-			if n14 < 1 {
-				e.Length(p13, validation.MinLength, "1", n14, "characters")
-			} else if n14 > 50 {
+			if n14 > 50 {
 				e.Length(p13, validation.MaxLength, "50", n14, "characters")
 			}
 		}
 		if !matchPattern4(*v.MerchantCustomerReference) {
-			e.String(p13, validation.Pattern, "^[A-Za-z0-9_-]+$", *v.MerchantCustomerReference)
+			e.Text(p13, validation.Pattern, "^[A-Za-z0-9_-]+$", *v.MerchantCustomerReference)
 		}
 	}
 	if v.MobileNumber != nil {
 		p15 := p.Field("mobile_number")
-		if len(*v.MobileNumber) > 20 || len(*v.MobileNumber) < 36 {
-			n16 := utf8.RuneCountInString(*v.MobileNumber)
-			if n16 < 9 {
-				e.Length(p15, validation.MinLength, "9", n16, "characters")
-			} else if n16 > 20 {
-				e.Length(p15, validation.MaxLength, "20", n16, "characters")
-			}
+		n16 := utf8.RuneCountInString(*v.MobileNumber)
+		if n16 < 9 {
+			e.Length(p15, validation.MinLength, "9", n16, "characters")
+		} else if n16 > 20 {
+			e.Length(p15, validation.MaxLength, "20", n16, "characters")
 		}
 		if !matchPattern1(*v.MobileNumber) {
-			e.String(p15, validation.Pattern, "^[0-9]+$", *v.MobileNumber)
+			e.Text(p15, validation.Pattern, "^[0-9]+$", *v.MobileNumber)
 		}
 	}
 	if v.ShippingAddress != nil {
@@ -797,12 +789,12 @@ func (v *OrderCustomer) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *PaymentOption) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("PaymentOption")
 }
 
-func (v *PaymentOption) validate(p *validation.Path, e *validation.Errors) {
+func (v *PaymentOption) validate(p *validation.Path, e *validation.Collector) {
 	if v.BnplDetails != nil {
 		p1 := p.Field("bnpl_details")
 		v.BnplDetails.validate(&p1, e)
@@ -843,23 +835,20 @@ func (v *PaymentOption) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *PaymentRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("PaymentRequest")
 }
 
-func (v *PaymentRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *PaymentRequest) validate(p *validation.Path, e *validation.Collector) {
 	if v.DeviceInfo != nil {
 		p1 := p.Field("device_info")
 		v.DeviceInfo.validate(&p1, e)
 	}
 	if v.MerchantPaymentReference != nil {
 		p2 := p.Field("merchant_payment_reference")
-		if len(*v.MerchantPaymentReference) < 4 {
-			n3 := utf8.RuneCountInString(*v.MerchantPaymentReference)
-			if n3 < 1 {
-				e.Length(p2, validation.MinLength, "1", n3, "characters")
-			}
+		if len(*v.MerchantPaymentReference) == 0 {
+			e.Length(p2, validation.MinLength, "1", 0, "characters")
 		}
 	}
 	{
@@ -878,7 +867,7 @@ func (v *PaymentRequest) validate(p *validation.Path, e *validation.Errors) {
 			switch v.PaymentMethod {
 			case "CARD", "POINTS", "BNPL":
 			default:
-				e.String(p5, validation.Enum, "CARD, POINTS, BNPL", string(v.PaymentMethod))
+				e.Text(p5, validation.Enum, "CARD, POINTS, BNPL", string(v.PaymentMethod))
 			}
 		}
 	}
@@ -888,43 +877,32 @@ func (v *PaymentRequest) validate(p *validation.Path, e *validation.Errors) {
 			e.Add(p6, validation.Required, "", "")
 		} else {
 			v.PaymentOption.validate(&p6, e)
+			switch v.PaymentMethod {
+			case "BNPL":
+				if v.PaymentOption.BnplDetails == nil || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil || v.PaymentOption.PointsCardDetails != nil {
+					e.Add(p6, validation.Variant, "payment_method BNPL takes exactly one of bnpl_details", "")
+				}
+			case "CARD":
+				n7 := 0
+				if v.PaymentOption.CardDetails != nil {
+					n7++
+				}
+				if v.PaymentOption.CardTokenDetails != nil {
+					n7++
+				}
+				if n7 != 1 || v.PaymentOption.BnplDetails != nil || v.PaymentOption.PointsCardDetails != nil {
+					e.Add(p6, validation.Variant, "payment_method CARD takes exactly one of card_details, card_token_details", "")
+				}
+			case "POINTS":
+				if v.PaymentOption.PointsCardDetails == nil || v.PaymentOption.BnplDetails != nil || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil {
+					e.Add(p6, validation.Variant, "payment_method POINTS takes exactly one of points_card_details", "")
+				}
+			}
 		}
 	}
 	if v.DeviceInfo == nil && (v.PaymentOption.BnplDetails != nil && (v.PaymentOption.BnplDetails.BnplPayCode == "SIMPL" || v.PaymentOption.BnplDetails.BnplPayCode == "SIMPL3")) {
-		p7 := p.Field("device_info")
-		e.Add(p7, validation.RequiredWhen, "when payment_option.bnpl_details.bnpl_pay_code is SIMPL or SIMPL3", "")
-	}
-	switch v.PaymentMethod {
-	case "BNPL":
-		n8 := 0
-		if v.PaymentOption.BnplDetails != nil {
-			n8++
-		}
-		if n8 != 1 || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil || v.PaymentOption.PointsCardDetails != nil {
-			p9 := p.Field("payment_option")
-			e.Add(p9, validation.Variant, "payment_method BNPL takes exactly one of bnpl_details", "")
-		}
-	case "CARD":
-		n10 := 0
-		if v.PaymentOption.CardDetails != nil {
-			n10++
-		}
-		if v.PaymentOption.CardTokenDetails != nil {
-			n10++
-		}
-		if n10 != 1 || v.PaymentOption.BnplDetails != nil || v.PaymentOption.PointsCardDetails != nil {
-			p11 := p.Field("payment_option")
-			e.Add(p11, validation.Variant, "payment_method CARD takes exactly one of card_details, card_token_details", "")
-		}
-	case "POINTS":
-		n12 := 0
-		if v.PaymentOption.PointsCardDetails != nil {
-			n12++
-		}
-		if n12 != 1 || v.PaymentOption.BnplDetails != nil || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil {
-			p13 := p.Field("payment_option")
-			e.Add(p13, validation.Variant, "payment_method POINTS takes exactly one of points_card_details", "")
-		}
+		p8 := p.Field("device_info")
+		e.Add(p8, validation.RequiredWhen, "when payment_option.bnpl_details.bnpl_pay_code is SIMPL or SIMPL3", "")
 	}
 }
 
@@ -932,12 +910,12 @@ func (v *PaymentRequest) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *PointBalanceRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("PointBalanceRequest")
 }
 
-func (v *PointBalanceRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *PointBalanceRequest) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("order_details")
 		if v.OrderDetails.OrderAmount.Currency == "" && v.OrderDetails.OrderAmount.Value == 0 {
@@ -946,11 +924,7 @@ func (v *PointBalanceRequest) validate(p *validation.Path, e *validation.Errors)
 			x2 := &v.OrderDetails
 			{
 				p3 := p1.Field("order_amount")
-				if x2.OrderAmount.Currency == "" && x2.OrderAmount.Value == 0 {
-					e.Add(p3, validation.Required, "", "")
-				} else {
-					x2.OrderAmount.validate(&p3, e)
-				}
+				x2.OrderAmount.validate(&p3, e)
 			}
 		}
 	}
@@ -962,11 +936,7 @@ func (v *PointBalanceRequest) validate(p *validation.Path, e *validation.Errors)
 			x5 := &v.PaymentOption
 			{
 				p6 := p4.Field("points_card_details")
-				if x5.PointsCardDetails.CardLast4 == "" && x5.PointsCardDetails.CardNumber == "" && x5.PointsCardDetails.RegisteredMobileNumber == "" {
-					e.Add(p6, validation.Required, "", "")
-				} else {
-					x5.PointsCardDetails.validate(&p6, e)
-				}
+				x5.PointsCardDetails.validate(&p6, e)
 			}
 		}
 	}
@@ -976,27 +946,25 @@ func (v *PointBalanceRequest) validate(p *validation.Path, e *validation.Errors)
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *PointsCardDetails) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("PointsCardDetails")
 }
 
-func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
+func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("card_last4")
 		if v.CardLast4 == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
-			if len(v.CardLast4) > 4 || len(v.CardLast4) < 16 {
-				n2 := utf8.RuneCountInString(v.CardLast4)
-				if n2 < 4 {
-					e.Length(p1, validation.MinLength, "4", n2, "characters")
-				} else if n2 > 4 {
-					e.Length(p1, validation.MaxLength, "4", n2, "characters")
-				}
+			n2 := utf8.RuneCountInString(v.CardLast4)
+			if n2 < 4 {
+				e.Length(p1, validation.MinLength, "4", n2, "characters")
+			} else if n2 > 4 {
+				e.Length(p1, validation.MaxLength, "4", n2, "characters")
 			}
 			if !matchPattern1(v.CardLast4) {
-				e.String(p1, validation.Pattern, "^[0-9]+$", v.CardLast4)
+				e.Text(p1, validation.Pattern, "^[0-9]+$", v.CardLast4)
 			}
 		}
 	}
@@ -1005,13 +973,11 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.CardNumber == "" {
 			e.Add(p3, validation.Required, "", "")
 		} else {
-			if len(v.CardNumber) > 19 || len(v.CardNumber) < 48 {
-				n4 := utf8.RuneCountInString(v.CardNumber)
-				if n4 < 12 {
-					e.Length(p3, validation.MinLength, "12", n4, "characters")
-				} else if n4 > 19 {
-					e.Length(p3, validation.MaxLength, "19", n4, "characters")
-				}
+			n4 := utf8.RuneCountInString(v.CardNumber)
+			if n4 < 12 {
+				e.Length(p3, validation.MinLength, "12", n4, "characters")
+			} else if n4 > 19 {
+				e.Length(p3, validation.MaxLength, "19", n4, "characters")
 			}
 			if !matchPattern1(v.CardNumber) {
 				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.CardNumber)
@@ -1023,16 +989,14 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
 		if v.RegisteredMobileNumber == "" {
 			e.Add(p5, validation.Required, "", "")
 		} else {
-			if len(v.RegisteredMobileNumber) > 20 || len(v.RegisteredMobileNumber) < 36 {
-				n6 := utf8.RuneCountInString(v.RegisteredMobileNumber)
-				if n6 < 9 {
-					e.Length(p5, validation.MinLength, "9", n6, "characters")
-				} else if n6 > 20 {
-					e.Length(p5, validation.MaxLength, "20", n6, "characters")
-				}
+			n6 := utf8.RuneCountInString(v.RegisteredMobileNumber)
+			if n6 < 9 {
+				e.Length(p5, validation.MinLength, "9", n6, "characters")
+			} else if n6 > 20 {
+				e.Length(p5, validation.MaxLength, "20", n6, "characters")
 			}
 			if !matchPattern1(v.RegisteredMobileNumber) {
-				e.String(p5, validation.Pattern, "^[0-9]+$", v.RegisteredMobileNumber)
+				e.Text(p5, validation.Pattern, "^[0-9]+$", v.RegisteredMobileNumber)
 			}
 		}
 	}
@@ -1042,12 +1006,12 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *PurchaseDetails) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("PurchaseDetails")
 }
 
-func (v *PurchaseDetails) validate(p *validation.Path, e *validation.Errors) {
+func (v *PurchaseDetails) validate(p *validation.Path, e *validation.Collector) {
 	if v.Customer != nil {
 		p1 := p.Field("customer")
 		v.Customer.validate(&p1, e)
@@ -1062,47 +1026,33 @@ func (v *PurchaseDetails) validate(p *validation.Path, e *validation.Errors) {
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *TokenRequest) Validate() error {
 	var root validation.Path
-	var e validation.Errors
+	var e validation.Collector
 	v.validate(&root, &e)
 	return e.Err("TokenRequest")
 }
 
-func (v *TokenRequest) validate(p *validation.Path, e *validation.Errors) {
+func (v *TokenRequest) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("client_id")
 		if v.ClientID == "" {
 			e.Add(p1, validation.Required, "", "")
-		} else {
-			if len(v.ClientID) < 4 {
-				n2 := utf8.RuneCountInString(v.ClientID)
-				if n2 < 1 {
-					e.Length(p1, validation.MinLength, "1", n2, "characters")
-				}
-			}
 		}
 	}
 	{
-		p3 := p.Field("client_secret")
+		p2 := p.Field("client_secret")
 		if v.ClientSecret == "" {
-			e.Add(p3, validation.Required, "", "")
-		} else {
-			if len(v.ClientSecret) < 4 {
-				n4 := utf8.RuneCountInString(v.ClientSecret)
-				if n4 < 1 {
-					e.Length(p3, validation.MinLength, "1", n4, "characters")
-				}
-			}
+			e.Add(p2, validation.Required, "", "")
 		}
 	}
 	{
-		p5 := p.Field("grant_type")
+		p3 := p.Field("grant_type")
 		if v.GrantType == "" {
-			e.Add(p5, validation.Required, "", "")
+			e.Add(p3, validation.Required, "", "")
 		} else {
 			switch v.GrantType {
 			case "client_credentials":
 			default:
-				e.String(p5, validation.Enum, "client_credentials", string(v.GrantType))
+				e.Text(p3, validation.Enum, "client_credentials", string(v.GrantType))
 			}
 		}
 	}
@@ -1111,15 +1061,13 @@ func (v *TokenRequest) validate(p *validation.Path, e *validation.Errors) {
 var matchPattern0Regexp = regexp.MustCompile("^(0[1-9]|1[0-2])$")
 
 // matchPattern0 reports whether s matches ^(0[1-9]|1[0-2])$.
-
 func matchPattern0(s string) bool {
 	return matchPattern0Regexp.MatchString(s)
 }
 
 // matchPattern1 reports whether s matches ^[0-9]+$.
-
 func matchPattern1(s string) bool {
-	if len(s) < 1 {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -1131,9 +1079,8 @@ func matchPattern1(s string) bool {
 }
 
 // matchPattern2 reports whether s matches ^[0-9]{4}$.
-
 func matchPattern2(s string) bool {
-	if len(s) < 4 || len(s) > 4 {
+	if len(s) != 4 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -1145,9 +1092,8 @@ func matchPattern2(s string) bool {
 }
 
 // matchPattern3 reports whether s matches ^[A-Z]{3}$.
-
 func matchPattern3(s string) bool {
-	if len(s) < 3 || len(s) > 3 {
+	if len(s) != 3 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -1159,9 +1105,8 @@ func matchPattern3(s string) bool {
 }
 
 // matchPattern4 reports whether s matches ^[A-Za-z0-9_-]+$.
-
 func matchPattern4(s string) bool {
-	if len(s) < 1 {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
