@@ -15,7 +15,9 @@ const secretEnv = "PINELABS_SECRET_KEY"
 
 const fieldsHelp = `Each field is NAME=VALUE, split at the first "=", so a value may itself
 contain "=". Values are taken literally: do not URL-encode them. A field
-named signature is ignored; payment_status is signed as status.
+named signature is ignored; payment_status is signed as status. Field sets
+whose signed string could be read another way are refused: a name with "&"
+or "=", or a value holding "&NAME=" where NAME sorts after its own field.
 
 The secret key is the merchant's hex secret, from --secret-key or else the
 ` + secretEnv + ` environment variable.`
@@ -52,29 +54,45 @@ func parseFieldArgs(args []string) (signature.Fields, error) {
 	if len(args) == 0 {
 		return nil, badInput("no fields given; pass NAME=VALUE arguments")
 	}
+	// Arguments are named by position, never by content: a mistyped
+	// command line can put the secret key where a field was expected.
 	fs := make(signature.Fields, 0, len(args))
-	seen := make(map[string]bool, len(args))
+	seen := make(map[string]int, len(args))
 	for i, a := range args {
 		name, value, ok := strings.Cut(a, "=")
+		n := strconv.Itoa(i + 1)
 		switch {
 		case !ok:
-			return nil, badInput("argument " + strconv.Itoa(i+1) + " is not NAME=VALUE")
+			return nil, badInput("argument " + n + " is not NAME=VALUE")
 		case name == "":
-			return nil, badInput("argument " + strconv.Itoa(i+1) + " has an empty name")
-		case seen[name]:
-			return nil, badInput("field " + strconv.Quote(name) + " given more than once")
+			return nil, badInput("argument " + n + " has an empty name")
+		case seen[name] > 0:
+			return nil, badInput("arguments " + strconv.Itoa(seen[name]) + " and " + n + " both give the same field")
 		}
-		seen[name] = true
+		seen[name] = i + 1
 		fs = append(fs, signature.Field{Name: name, Value: value})
 	}
 	return fs, nil
 }
 
-// fieldSetError reports the field-set errors the signature package can
-// still return (status and payment_status disagreeing) as bad input.
+// fieldSetErrors are the signature package's refusals of a field set. The
+// command prints only the sentinel's own text, since the detail can name a
+// field and a field name is whatever was typed.
+var fieldSetErrors = []error{
+	signature.ErrStatusConflict, signature.ErrRepeatedField, signature.ErrEmptyFieldName,
+	signature.ErrNoFields, signature.ErrAmbiguousField, signature.ErrInvalidUTF8,
+}
+
+// fieldSetError reports a refused field set or key as bad input, or
+// returns nil for any other error.
 func fieldSetError(err error) error {
-	if errors.Is(err, signature.ErrStatusConflict) || errors.Is(err, signature.ErrRepeatedField) ||
-		errors.Is(err, signature.ErrEmptyFieldName) || errors.Is(err, signature.ErrInvalidKey) {
+	for _, s := range fieldSetErrors {
+		if errors.Is(err, s) {
+			return pkgBadInput(s)
+		}
+	}
+	if errors.Is(err, signature.ErrInvalidKey) {
+		// ParseKey's detail is a length or an offset, never the key.
 		return pkgBadInput(err)
 	}
 	return nil

@@ -37,32 +37,52 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		}
 		return ee.code
 	}
-	// Anything else comes from cobra's own parsing (unknown flag or
-	// command, missing flag value): a usage mistake. Its text can quote
-	// arguments, and a mistyped command line can put the secret where an
-	// argument was expected, so it is cut to one line and scrubbed.
+	// Anything else is a command's own error; cobra's usage errors have
+	// all been turned into exitErrors (see usage.go). It is cut to one
+	// line and scrubbed all the same.
 	msg, _, _ := strings.Cut(err.Error(), "\n")
 	io.WriteString(stderr, "pinelabs: "+redactSecrets(msg, args, getenv)+"\n")
 	return exitBadInput
 }
 
-// redactSecrets removes from msg anything given as the secret key, whether
-// or not cobra got far enough to parse it.
+// redactSecrets removes from msg, in any letter case, anything given as the
+// secret key, whether or not cobra got far enough to parse it. The
+// messages are built not to contain the key in the first place; this is
+// the second line of defence.
 func redactSecrets(msg string, args []string, getenv func(string) string) string {
 	secrets := []string{getenv(secretEnv)}
 	for i, a := range args {
-		if v, ok := strings.CutPrefix(a, "--secret-key="); ok {
-			secrets = append(secrets, v)
-		} else if a == "--secret-key" && i+1 < len(args) {
+		rest, ok := strings.CutPrefix(a, "--secret-key")
+		switch {
+		case !ok:
+		case rest == "" && i+1 < len(args):
 			secrets = append(secrets, args[i+1])
+		default:
+			// "=KEY", and also " KEY" or ":KEY" from a mistyped flag.
+			secrets = append(secrets, rest, strings.TrimLeft(rest, " \t=:"))
 		}
 	}
 	for _, s := range secrets {
 		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
+			msg = replaceFold(msg, s, "[redacted]")
 		}
 	}
 	return msg
+}
+
+// replaceFold is strings.ReplaceAll with old matched in any letter case.
+func replaceFold(s, old, repl string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if len(s)-i >= len(old) && strings.EqualFold(s[i:i+len(old)], old) {
+			b.WriteString(repl)
+			i += len(old)
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
 }
 
 // exitError carries an exit code out of a command; msg, if any, goes to

@@ -191,9 +191,9 @@ func TestBadInput(t *testing.T) {
 		{"no-fields", nil, []string{"sign", "--secret-key", key16}, "no fields given"},
 		{"no-equals", nil, []string{"sign", "--secret-key", key16, "order_id=1", "status"}, "argument 2 is not NAME=VALUE"},
 		{"empty-name", nil, []string{"sign", "--secret-key", key16, "=1"}, "empty name"},
-		{"repeated", nil, []string{"verify", "--secret-key", key16, "--signature", sigDocs, "status=A", "order_id=1", "status=A"}, `field "status" given more than once`},
+		{"repeated", nil, []string{"verify", "--secret-key", key16, "--signature", sigDocs, "status=A", "order_id=1", "status=A"}, "arguments 1 and 3 both give the same field"},
 		{"status-conflict", nil, []string{"sign", "--secret-key", key16, "status=A", "payment_status=B"}, "status and payment_status differ"},
-		{"unknown-flag", nil, []string{"sign", "--secret-key", key16, "--sekret", "x", "a=1"}, "unknown flag: --sekret"},
+		{"unknown-flag", nil, []string{"sign", "--secret-key", key16, "--sekret", "x", "a=1"}, "unknown flag --sekret"},
 		{"unknown-command", nil, []string{"sigh", "--secret-key", key16}, "unknown command"},
 		{"secret-as-command", nil, []string{"--secret-key", oddKey}, "unknown flag"},
 		{"secret-in-shorthand", nil, []string{"sign", "-s" + oddKey, "a=1", "--secret-key", oddKey}, "unknown shorthand flag"},
@@ -217,4 +217,139 @@ func TestHelp(t *testing.T) {
 			t.Fatalf("%v: got %+v", args, r)
 		}
 	}
+}
+
+// redact hides every spelling of secret in s (any case), so a failing test
+// can show what was printed without printing the key itself.
+func redact(s, secret string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if len(s)-i >= len(secret) && strings.EqualFold(s[i:i+len(secret)], secret) {
+			b.WriteString("[KEY]")
+			i += len(secret)
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+// swapCase turns lowercase hex letters to uppercase and back.
+func swapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z':
+			return r - 'a' + 'A'
+		case 'A' <= r && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return r
+	}, s)
+}
+
+// TestSecretKeyNeverPrinted makes the usual mistakes of typing a command
+// line with the key in it and checks that neither stream shows the key, in
+// any case. Each case runs with the key as given and in uppercase.
+func TestSecretKeyNeverPrinted(t *testing.T) {
+	fields := []string{"order_id=v1-O1", "status=AUTHORIZED"}
+	with := func(args ...string) []string { return append(args, fields...) }
+	cases := []struct {
+		name string
+		env  bool // also set PINELABS_SECRET_KEY to the key
+		args func(key string) []string
+		code int
+	}{
+		{"flag-and-key-as-one-argument", false, func(k string) []string { return with("sign", "--secret-key "+k) }, 2},
+		{"flag-and-key-joined-by-tab", false, func(k string) []string { return with("sign", "--secret-key\t"+k) }, 2},
+		{"flag-and-key-joined-by-colon", false, func(k string) []string { return with("sign", "--secret-key:"+k) }, 2},
+		{"misspelt-flag-then-key", false, func(k string) []string { return with("sign", "--secret-kye", k) }, 2},
+		{"misspelt-flag-equals-key", false, func(k string) []string { return with("sign", "--secretkey="+k) }, 2},
+		{"underscore-flag-equals-key", false, func(k string) []string { return with("verify", "--secret_key="+k, "--signature", sigDocs) }, 2},
+		{"capitalised-flag-then-key", false, func(k string) []string { return with("sign", "--Secret-Key", k) }, 2},
+		{"single-dash-flag-then-key", false, func(k string) []string { return with("sign", "-secret-key", k) }, 2},
+		{"single-dash-flag-equals-key", false, func(k string) []string { return with("sign", "-secret-key="+k) }, 2},
+		{"shorthand-glued-to-key", false, func(k string) []string { return with("sign", "-s"+k) }, 2},
+		{"key-as-flag-name", false, func(k string) []string { return with("sign", "--"+k) }, 2},
+		{"key-as-value-of-unknown-flag", false, func(k string) []string { return with("sign", "--key="+k) }, 2},
+		{"key-as-stray-argument", false, func(k string) []string { return with("sign", "--secret-key", k, k) }, 2},
+		{"key-as-stray-argument-other-case", false, func(k string) []string { return with("sign", "--secret-key", k, swapCase(k)) }, 2},
+		{"key-as-stray-argument-env", true, func(k string) []string { return with("sign", k) }, 2},
+		{"key-as-stray-argument-after-dashes", true, func(k string) []string { return with("sign", "--", k) }, 2},
+		{"key-as-field-name-twice", false, func(k string) []string { return with("sign", "--secret-key", k, k+"=1", k+"=2") }, 2},
+		{"key-as-ambiguous-field-name", false, func(k string) []string { return with("sign", "--secret-key", k, k+"=a&zzz=1") }, 2},
+		{"key-as-command", false, func(k string) []string { return with(k, "sign") }, 2},
+		{"key-as-command-env", true, func(k string) []string { return []string{k} }, 2},
+		{"key-after-unknown-command", false, func(k string) []string { return with("sigh", "--secret-key", k) }, 2},
+		{"key-as-help-topic", false, func(k string) []string { return []string{"help", k} }, 2},
+		{"key-with-trailing-text", false, func(k string) []string { return with("sign", "--secret-key="+k+" extra") }, 2},
+		{"flag-needs-value-after-key", false, func(k string) []string { return append(with("verify", "--secret-key="+k), "--signature") }, 2},
+		{"key-as-signature", false, func(k string) []string { return with("verify", "--secret-key", k, "--signature", k) }, 1},
+		{"key-as-signature-other-case", false, func(k string) []string { return with("verify", "--secret-key", k, "--signature", swapCase(k)) }, 1},
+		{"valid-sign", false, func(k string) []string { return with("sign", "--secret-key", k) }, 0},
+	}
+	for _, c := range cases {
+		for _, form := range []struct{ name, key string }{{"lower", key32}, {"upper", strings.ToUpper(key32)}} {
+			t.Run(c.name+"/"+form.name, func(t *testing.T) {
+				var env []string
+				if c.env {
+					env = []string{"PINELABS_SECRET_KEY=" + form.key}
+				}
+				r := runCLI(t, env, c.args(form.key)...)
+				out := r.stdout + r.stderr
+				if strings.Contains(strings.ToLower(out), key32) {
+					t.Fatalf("output shows the key: %q", redact(out, key32))
+				}
+				if r.code != c.code {
+					t.Fatalf("exit %d, want %d; output %q", r.code, c.code, redact(out, key32))
+				}
+				if c.code == 2 && (r.stdout != "" || !strings.HasPrefix(r.stderr, "pinelabs: ")) {
+					t.Fatalf("want one message on stderr, got %q", redact(out, key32))
+				}
+			})
+		}
+	}
+}
+
+// TestUsageMistakesNameTheProblem: the messages that replace cobra's and
+// pflag's still say what went wrong, naming the flag or command when it is
+// plainly a word.
+func TestUsageMistakesNameTheProblem(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown-flag", []string{"sign", "--sekret", "x", "a=1"}, `unknown flag --sekret`},
+		{"flag-and-value-as-one-argument", []string{"sign", "--secret-key " + key16, "a=1"}, `"--secret-key VALUE" or "--secret-key=VALUE"`},
+		{"flag-and-value-joined-by-colon", []string{"sign", "--secret-key:" + key16, "a=1"}, `"--secret-key VALUE" or "--secret-key=VALUE"`},
+		{"unknown-flag-not-a-word", []string{"sign", "--" + key16, "a=1"}, `unknown flag`},
+		{"unknown-shorthand", []string{"sign", "-x", "a=1"}, `unknown shorthand flag -x`},
+		{"flag-needs-value", []string{"sign", "a=1", "--secret-key"}, `flag needs an argument: --secret-key`},
+		{"bad-flag-syntax", []string{"sign", "--=x", "a=1"}, `bad flag syntax`},
+		{"unknown-command", []string{"sigh"}, `unknown command "sigh"`},
+		{"unknown-command-suggestion", []string{"sigh"}, `did you mean "sign"?`},
+		{"unknown-command-not-a-word", []string{key16}, `unknown command;`},
+		{"unknown-help-topic", []string{"help", "sigh"}, `unknown help topic`},
+		{"repeated-field", []string{"sign", "--secret-key", key16, "a=1", "b=2", "a=3"}, `arguments 1 and 3 both give the same field`},
+		{"ambiguous-field", []string{"sign", "--secret-key", key16, "order_id=v1-O1&status=AUTHORIZED"}, `ambiguous`},
+		{"only-signature", []string{"sign", "--secret-key", key16, "signature=x"}, `no fields to sign`},
+		{"invalid-utf8", []string{"sign", "--secret-key", key16, "order_id=\xff"}, `not valid UTF-8`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, nil, c.args...)
+			if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, c.want) {
+				t.Fatalf("got exit %d, stderr %q; want exit 2 and %q", r.code, redact(r.stderr, key16), c.want)
+			}
+			oneLine(t, r.stderr)
+			checkNoSecret(t, r, key16)
+		})
+	}
+	t.Run("help-topic-still-works", func(t *testing.T) {
+		r := runCLI(t, nil, "help", "sign")
+		if r.code != 0 || !strings.Contains(r.stdout, "sign prints the signature") {
+			t.Fatalf("got %+v", r)
+		}
+	})
 }

@@ -15,8 +15,15 @@ sign and verify compute and check the HMAC-SHA256 signature Pine Labs puts
 on the fields it sends to a merchant's callback_url.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// With Args set, cobra leaves an unknown command name to runRoot
+		// instead of quoting it in an error of its own.
+		Args:                       cobra.ArbitraryArgs,
+		RunE:                       runRoot,
+		SuggestionsMinimumDistance: 2,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(flagError)
+	root.SetHelpCommand(newHelpCmd())
 	root.AddCommand(
 		newSignCmd(getenv),
 		newVerifyCmd(getenv),

@@ -20,7 +20,8 @@ func newVerifyCmd(getenv func(string) string) *cobra.Command {
 It prints "valid" and exits 0, or prints "invalid: REASON" and exits 1; a
 signature that is not 64 hex digits counts as invalid. Mistakes in the
 command itself (missing flag, bad key, an argument that is not NAME=VALUE, a
-repeated field) exit 2 with a message on stderr.
+repeated field, a field set that cannot be signed) exit 2 with a message on
+stderr.
 
 ` + fieldsHelp,
 		Example: `  pinelabs verify --secret-key "$KEY" --signature 4F2A... order_id=v1-123 status=AUTHORIZED`,

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 )
 
 // MaxCallbackBytes caps how much of a callback body ParseCallback reads. A
@@ -32,11 +33,11 @@ type Callback struct {
 // VerifyCallback verifies a callback's field set, taking the signature from
 // its "signature" field, and returns the typed callback.
 //
-// After the signature holds, order_id and status (or payment_status) must
-// be non-empty, else ErrIncompleteCallback: since the canonical string does
-// not escape "&" or "=", someone replaying a real callback could otherwise
-// fold fields into one another's values and deliver a signed callback
-// that has lost its status.
+// The field rules of Verify apply (see Fields), so a field set folded into
+// another's values is refused with ErrAmbiguousField. After the signature
+// holds, order_id and status (or payment_status) must also be non-empty,
+// else ErrIncompleteCallback: a callback without them says nothing about a
+// payment, whoever signed it.
 func (k Key) VerifyCallback(fs Fields) (*Callback, error) {
 	sig, n := "", 0
 	for _, f := range fs {
@@ -141,7 +142,17 @@ func queryFields(raw string) (Fields, error) {
 
 // jsonFields walks the tokens itself rather than unmarshalling into a map
 // because a map would silently keep the last of two equal keys.
+//
+// The UTF-8 checks come first because encoding/json replaces invalid bytes
+// and unpaired surrogate escapes with U+FFFD without an error, after which
+// the fields would no longer be the ones received.
 func jsonFields(body []byte) (Fields, error) {
+	if !utf8.Valid(body) {
+		return nil, withDetail(ErrInvalidUTF8, "JSON body")
+	}
+	if hasLoneSurrogate(body) {
+		return nil, withDetail(ErrInvalidUTF8, `JSON \u escape of half a surrogate pair`)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	malformed := withDetail(ErrMalformedCallback, "want a JSON object of strings")
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -176,6 +187,60 @@ func jsonFields(body []byte) (Fields, error) {
 		return nil, malformed
 	}
 	return fs, nil
+}
+
+// hasLoneSurrogate reports whether a JSON text has a \u escape of a
+// surrogate that is not part of a high-low pair. It does not track where
+// strings begin: outside one a backslash is a syntax error that the decoder
+// reports anyway, and so is a malformed escape.
+func hasLoneSurrogate(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '\\')
+		if i < 0 || i+1 >= len(b) {
+			return false
+		}
+		if b[i+1] != 'u' {
+			b = b[i+2:] // skips an escaped backslash as a whole
+			continue
+		}
+		r, ok := hex4(b[i+2:])
+		if !ok {
+			return false
+		}
+		b = b[i+6:]
+		switch {
+		case 0xDC00 <= r && r <= 0xDFFF:
+			return true
+		case 0xD800 <= r && r <= 0xDBFF:
+			if len(b) < 2 || b[0] != '\\' || b[1] != 'u' {
+				return true
+			}
+			low, ok := hex4(b[2:])
+			if !ok {
+				return false
+			}
+			if low < 0xDC00 || low > 0xDFFF {
+				return true
+			}
+			b = b[6:]
+		}
+	}
+}
+
+// hex4 decodes the four hex digits that start b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		v, ok := unhex(c)
+		if !ok {
+			return 0, false
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, true
 }
 
 type callbackContextKey struct{}

@@ -240,3 +240,122 @@ func TestCallbackFromContextEmpty(t *testing.T) {
 		t.Fatal("callback found in a plain context")
 	}
 }
+
+// TestParseCallbackRefusesInvalidUTF8: encoding/json turns invalid UTF-8 and
+// unpaired surrogate escapes into U+FFFD without an error, so each body is
+// presented with the signature of its U+FFFD reading: it must still be
+// refused. Escapes that do decode to text, U+FFFD itself included, verify.
+func TestParseCallbackRefusesInvalidUTF8(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	const base = "order_id=v1-O1&status=FAILED"
+	jsonBody := func(message, sig string) string {
+		return `{"order_id":"v1-O1","status":"FAILED","error_message":"` + message + `","signature":"` + sig + `"}`
+	}
+	post := func(ct, body string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		return r
+	}
+	cases := []struct {
+		name string
+		// message is error_message as the body carries it; signed is the
+		// value whose signature the body presents.
+		message, signed string
+		transport       string
+		want            error
+	}{
+		{"json-invalid-byte", "bad \xff byte", "bad \uFFFD byte", "json", ErrInvalidUTF8},
+		{"json-truncated-rune", "bad \xe2\x82", "bad \uFFFD", "json", ErrInvalidUTF8},
+		{"json-lone-high-surrogate", `a\ud800b`, "a\uFFFDb", "json", ErrInvalidUTF8},
+		{"json-lone-low-surrogate", `a\uDC00b`, "a\uFFFDb", "json", ErrInvalidUTF8},
+		{"json-high-surrogate-then-letter", `a\ud800\u0041`, "a\uFFFDA", "json", ErrInvalidUTF8},
+		{"json-high-surrogate-at-end", `a\ud800`, "a\uFFFD", "json", ErrInvalidUTF8},
+		{"json-two-high-surrogates", `\ud83d\ud83d\udcb3`, "\uFFFD💳", "json", ErrInvalidUTF8},
+		{"form-invalid-byte", "bad%FFbyte", "bad\xffbyte", "form", ErrInvalidUTF8},
+		{"query-invalid-byte", "bad%FFbyte", "bad\xffbyte", "query", ErrInvalidUTF8},
+		{"json-surrogate-pair", `pay \ud83d\udcb3`, "pay 💳", "json", nil},
+		{"json-escaped-replacement-char", `a\ufffdb`, "a\uFFFDb", "json", nil},
+		{"json-literal-replacement-char", "a\uFFFDb", "a\uFFFDb", "json", nil},
+		{"json-escaped-backslash-before-u", `a\\ud800`, `a\ud800`, "json", nil},
+		{"form-percent-encoded-text", "%E2%82%B9%20100", "₹ 100", "form", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sig := hmacOf(t, "error_message="+c.signed+"&"+base)
+			var r *http.Request
+			switch c.transport {
+			case "json":
+				r = post("application/json", jsonBody(c.message, sig))
+			case "form":
+				r = post("application/x-www-form-urlencoded", "order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig)
+			case "query":
+				r = httptest.NewRequest(http.MethodGet, "/cb?order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig, nil)
+			}
+			cb, err := ParseCallback(r, k)
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("ParseCallback: %v", err)
+				}
+				if cb.ErrorMessage != c.signed {
+					t.Fatalf("ErrorMessage = %q, want %q", cb.ErrorMessage, c.signed)
+				}
+				return
+			}
+			if !errors.Is(err, c.want) || cb != nil {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+// TestParseCallbackRefusesFoldedFields sends, over each transport, the
+// signature of order_id and status as two fields with both folded into
+// one order_id value.
+func TestParseCallbackRefusesFoldedFields(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	sig := hmacOf(t, "order_id=v1-O1&status=AUTHORIZED")
+	folded := url.Values{FieldOrderID: {"v1-O1&status=AUTHORIZED"}, FieldSignature: {sig}}
+	reqs := []struct {
+		name string
+		r    *http.Request
+	}{
+		{"form", formRequest(folded)},
+		{"query", httptest.NewRequest(http.MethodGet, "/cb?"+folded.Encode(), nil)},
+		{"json", jsonRequest(t, folded)},
+	}
+	for _, c := range reqs {
+		t.Run(c.name, func(t *testing.T) {
+			if cb, err := ParseCallback(c.r, k); !errors.Is(err, ErrAmbiguousField) || cb != nil {
+				t.Fatalf("err = %v, want ErrAmbiguousField", err)
+			}
+		})
+	}
+}
+
+func TestParseCallbackRefusesEmptyCallback(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	sig := hmacOf(t, "")
+	post := func(ct, body string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		return r
+	}
+	cases := []struct {
+		name string
+		r    *http.Request
+		want error
+	}{
+		{"form-only-signature", post("application/x-www-form-urlencoded", "signature="+sig), ErrNoFields},
+		{"query-only-signature", httptest.NewRequest(http.MethodGet, "/cb?signature="+sig, nil), ErrNoFields},
+		{"json-only-signature", post("application/json", `{"signature":"`+sig+`"}`), ErrNoFields},
+		{"json-empty-object", post("application/json", `{}`), ErrMissingSignature},
+		{"query-empty", httptest.NewRequest(http.MethodGet, "/cb", nil), ErrMissingSignature},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if cb, err := ParseCallback(c.r, k); !errors.Is(err, c.want) || cb != nil {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}

@@ -28,6 +28,20 @@ var (
 	// ErrStatusConflict: both status and payment_status are present with
 	// different values.
 	ErrStatusConflict = errors.New("signature: status and payment_status differ")
+	// ErrNoFields: nothing is left to sign once the signature field is
+	// set aside. The reference routine refuses an empty string too, and a
+	// signature over nothing would vouch for nothing.
+	ErrNoFields = errors.New("signature: no fields to sign")
+	// ErrAmbiguousField: a field name contains "&" or "=", or a value
+	// contains "&NAME=" where NAME sorts after the field's own name; the
+	// canonical string of such a field set can also be read as a
+	// different field set. See Fields.
+	ErrAmbiguousField = errors.New("signature: field makes the signed string ambiguous")
+	// ErrInvalidUTF8: a field name or value is not valid UTF-8, or a JSON
+	// callback escapes half of a surrogate pair. Pine Labs signs the UTF-8
+	// bytes of its text, which are always valid, and encoding/json would
+	// otherwise turn the bad bytes into U+FFFD without a word.
+	ErrInvalidUTF8 = errors.New("signature: field is not valid UTF-8")
 
 	// ErrIncompleteCallback: the signature holds but order_id or status is
 	// missing or empty.

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Names of the callback fields this package gives meaning to.
@@ -35,9 +36,21 @@ type Field struct {
 //     joined by "&", with values exactly as given: not URL-encoded, not
 //     trimmed, and an empty value still counts ("name=").
 //
-// Because values are not escaped, field sets that differ only in where an
-// "&" or "=" falls can share a canonical string; VerifyCallback therefore
-// insists that order_id and status are present after verification.
+// Nothing is escaped, so without further rules two field sets could share
+// a canonical string, and a captured signature would then vouch for
+// either: the signature of order_id=O1 and status=AUTHORIZED also fits a
+// lone order_id whose value is "O1&status=AUTHORIZED". These field sets
+// are therefore refused, by Sign and Verify alike:
+//   - an empty set, once signature is set aside (ErrNoFields);
+//   - a name containing "&" or "=" (ErrAmbiguousField);
+//   - a value containing "&N=", where N has no "&" or "=" and sorts after
+//     the field's own name (ErrAmbiguousField): only there could the
+//     sorted string be cut into a different field;
+//   - a name or value that is not valid UTF-8 (ErrInvalidUTF8).
+//
+// With these rules the canonical string of an accepted set can be read
+// back in exactly one way. Refusing every "&" in a value would be simpler,
+// but error messages such as "Card & PIN mismatch" are ordinary traffic.
 type Fields []Field
 
 // Get returns the value of the first field called name.
@@ -126,6 +139,9 @@ func (st *macState) canonicalize() error {
 		slices.SortFunc(order, func(a, b int) int { return strings.Compare(ps[a].name, ps[b].name) })
 	}
 
+	if len(order) == 0 {
+		return ErrNoFields
+	}
 	buf := st.buf[:0]
 	for i := 0; i < len(order); {
 		p := &ps[order[i]]
@@ -148,6 +164,9 @@ func (st *macState) canonicalize() error {
 			}
 			return withDetail(ErrRepeatedField, p.name)
 		}
+		if err := checkField(p.name, p.value); err != nil {
+			return err
+		}
 		if len(buf) > 0 {
 			buf = append(buf, '&')
 		}
@@ -157,7 +176,60 @@ func (st *macState) canonicalize() error {
 		i = j
 	}
 	st.buf = buf
+	// Names and values are joined by ASCII "=" and "&", which cannot end
+	// or continue a multi-byte sequence, so the whole string is valid
+	// UTF-8 exactly when each part is; one check of it is the cheaper.
+	if !utf8.Valid(buf) {
+		return invalidUTF8(ps)
+	}
 	return nil
+}
+
+// checkField refuses a field that would let the canonical string be read
+// in more than one way (see Fields). name is the canonical name (status for
+// payment_status), since that is what the sort order is over.
+//
+// Why a later name is the test: take two readings of one canonical string
+// that agree up to some field F. The one that cuts sooner starts a field
+// whose name sorts after F's, at an "&" that the other reading keeps inside
+// F's value. Refusing such values leaves one reading.
+func checkField(name, value string) error {
+	for i := 0; i < len(name); i++ {
+		if name[i] == '&' || name[i] == '=' {
+			// The name is not repeated: it is exactly what went wrong and
+			// may be a piece of someone's value.
+			return withDetail(ErrAmbiguousField, `a field name contains "&" or "="`)
+		}
+	}
+	for rest := value; ; {
+		i := strings.IndexByte(rest, '&')
+		if i < 0 {
+			return nil
+		}
+		rest = rest[i+1:]
+		// Only up to the next "&" or "=", so the scan stays linear.
+		j := 0
+		for j < len(rest) && rest[j] != '&' && rest[j] != '=' {
+			j++
+		}
+		if j > 0 && j < len(rest) && rest[j] == '=' && rest[:j] > name {
+			return withDetail(ErrAmbiguousField, "value of "+name)
+		}
+		rest = rest[j:]
+	}
+}
+
+// invalidUTF8 names the first field of ps that is not valid UTF-8.
+func invalidUTF8(ps []pair) error {
+	for _, p := range ps {
+		switch {
+		case !utf8.ValidString(p.name):
+			return withDetail(ErrInvalidUTF8, "a field name")
+		case !utf8.ValidString(p.value):
+			return withDetail(ErrInvalidUTF8, "value of "+p.name)
+		}
+	}
+	return ErrInvalidUTF8
 }
 
 // CanonicalString returns the exact string that is signed for fs, for

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -177,11 +178,13 @@ func NewWebhookVerifier(secret string, opts ...WebhookOption) (*WebhookVerifier,
 // Checks run in this order, each with its own error: the three headers
 // are present (ErrWebhookMissingHeader); the timestamp is decimal seconds
 // (ErrWebhookMalformedTimestamp) within the tolerance of now
-// (ErrWebhookTimestampTooOld, ErrWebhookTimestampTooNew); some "v1,<base64>"
-// entry of webhook-signature matches (ErrWebhookSignatureMismatch; entries of
-// other versions are skipped); the body is a JSON object whose event_type,
-// if present, is a string (ErrWebhookMalformedBody). An event type this
-// package does not know, or none at all, is not an error.
+// (ErrWebhookTimestampTooOld, ErrWebhookTimestampTooNew; a count too large
+// for int64 is too new); some "v1,<base64>" entry of webhook-signature, in
+// padded standard base64 with no stray padding bits, matches
+// (ErrWebhookSignatureMismatch; entries of other versions are skipped); the
+// body is a JSON object whose event_type, if present, is a string
+// (ErrWebhookMalformedBody). An event type this package does not know, or
+// none at all, is not an error.
 func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 	id := h.Get(HeaderWebhookID)
 	ts := h.Get(HeaderWebhookTimestamp)
@@ -199,14 +202,20 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 	if !ok {
 		return nil, ErrWebhookMalformedTimestamp
 	}
-	sent := time.Unix(sec, 0)
-	age := v.now().Sub(sent)
-	if age > v.tolerance {
+	// The window is compared in whole seconds, as integers: time.Unix
+	// overflows for seconds near the int64 limit and would date such a
+	// delivery in the distant past. sent has no fraction, so it lies
+	// before earliest exactly when its second is earlier, or the same
+	// second with earliest a fraction into it.
+	now := v.now()
+	earliest, latest := now.Add(-v.tolerance), now.Add(v.tolerance)
+	if sec < earliest.Unix() || sec == earliest.Unix() && earliest.Nanosecond() > 0 {
 		return nil, ErrWebhookTimestampTooOld
 	}
-	if age < -v.tolerance {
+	if sec > latest.Unix() {
 		return nil, ErrWebhookTimestampTooNew
 	}
+	sent := time.Unix(sec, 0)
 
 	mac := hmac.New(sha256.New, v.key)
 	mac.Write([]byte(id))
@@ -218,18 +227,18 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 	sum := mac.Sum(sumBuf[:0])
 
 	matched := false
-	// Room for a padded 32-byte value; longer entries cannot match anyway.
-	var got [sha256.Size + 3]byte
+	// Only the one standard encoding of a MAC is accepted, so that a
+	// signature has a single spelling: the exact length rules out missing
+	// or extra padding, Strict refuses set padding bits, and strings.Fields
+	// has already removed the CR and LF that the decoder would skip.
+	var got [sha256.Size + 1]byte
 	for _, hv := range sigs {
 		for _, entry := range strings.Fields(hv) {
 			version, b64, ok := strings.Cut(entry, ",")
-			if !ok || version != "v1" {
+			if !ok || version != "v1" || len(b64) != webhookSigLen {
 				continue
 			}
-			if base64.StdEncoding.DecodedLen(len(b64)) > len(got) {
-				continue
-			}
-			n, err := base64.StdEncoding.Decode(got[:], []byte(b64))
+			n, err := base64.StdEncoding.Strict().Decode(got[:], []byte(b64))
 			if err != nil || n != sha256.Size {
 				continue
 			}
@@ -251,16 +260,28 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 	return ev, nil
 }
 
+// webhookSigLen is the length of a MAC in padded standard base64.
+const webhookSigLen = (sha256.Size + 2) / 3 * 4
+
 // parseSeconds accepts only decimal digits: strconv alone would also take a
-// sign, and the signed text must be exactly what was parsed.
+// sign, and the signed text must be exactly what was parsed. A count too
+// large for int64 is later than any clock, so it saturates to the maximum
+// and is then refused as in the future rather than as malformed.
 func parseSeconds(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return 0, false
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
+	if err != nil {
+		// Digits only, so the one possible error is ErrRange.
+		return math.MaxInt64, true
+	}
+	return n, true
 }
 
 func decodeEvent(body []byte) (*Event, error) {

@@ -194,7 +194,7 @@ func TestWebhookHeaders(t *testing.T) {
 		{"signed-ts", webhookHeader("msg_h", "+"+ts, "v1,"+good), ErrWebhookMalformedTimestamp},
 		{"ms-ts", webhookHeader("msg_h", ts+"000", "v1,"+good), ErrWebhookTimestampTooNew},
 		{"float-ts", webhookHeader("msg_h", ts+".5", "v1,"+good), ErrWebhookMalformedTimestamp},
-		{"huge-ts", webhookHeader("msg_h", "99999999999999999999999", "v1,"+good), ErrWebhookMalformedTimestamp},
+		{"huge-ts", webhookHeader("msg_h", "99999999999999999999999", "v1,"+good), ErrWebhookTimestampTooNew},
 	}
 	all := []error{ErrWebhookMissingHeader, ErrWebhookMalformedTimestamp, ErrWebhookTimestampTooOld,
 		ErrWebhookTimestampTooNew, ErrWebhookSignatureMismatch, ErrWebhookMalformedBody}
@@ -323,5 +323,81 @@ func TestWebhookHandlerBrokenBody(t *testing.T) {
 	v.Handler(func(http.ResponseWriter, *http.Request, *Event) { t.Fatal("next ran") }).ServeHTTP(rec, r)
 	if rec.Code != http.StatusBadRequest {
 		t.Fatalf("code = %d", rec.Code)
+	}
+}
+
+// TestWebhookTimestampBeyondTimeRange: a timestamp of decimal digits too
+// large for time.Unix, or for int64 at all, is a time far in the future,
+// whatever arithmetic would make of it. Each delivery is correctly signed,
+// so the timestamp is the only thing wrong with it.
+func TestWebhookTimestampBeyondTimeRange(t *testing.T) {
+	v := newTestVerifier(t)
+	key := testWebhookKey(t)
+	body := []byte(orderBody)
+	cases := []struct {
+		name, ts string
+		want     error
+	}{
+		{"max-int64", "9223372036854775807", ErrWebhookTimestampTooNew},
+		{"past-time-unix-range", "9223371974719179008", ErrWebhookTimestampTooNew},
+		{"max-int64-plus-one", "9223372036854775808", ErrWebhookTimestampTooNew},
+		{"twenty-nines", "99999999999999999999", ErrWebhookTimestampTooNew},
+		{"forty-digits", strings.Repeat("9", 40), ErrWebhookTimestampTooNew},
+		{"far-future-in-range", "4611686018427387904", ErrWebhookTimestampTooNew},
+		{"leading-zeros-now", strings.Repeat("0", 30) + strconv.Itoa(testWebhookTS), nil},
+		{"leading-zeros-past", strings.Repeat("0", 30) + "1", ErrWebhookTimestampTooOld},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev, err := v.Verify(webhookHeader("msg_ts", c.ts, "v1,"+signWebhook(key, "msg_ts", c.ts, body)), body)
+			if c.want == nil {
+				if err != nil || !ev.Timestamp.Equal(time.Unix(testWebhookTS, 0)) {
+					t.Fatalf("err = %v, event = %+v", err, ev)
+				}
+				return
+			}
+			if !errors.Is(err, c.want) || ev != nil {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+// TestWebhookNonCanonicalSignature: base64 text that decodes to the right
+// MAC but is not the one standard encoding of it is refused, so a
+// signature header has exactly one accepted spelling.
+func TestWebhookNonCanonicalSignature(t *testing.T) {
+	v := newTestVerifier(t)
+	key := testWebhookKey(t)
+	body := []byte(orderBody)
+	ts := strconv.Itoa(testWebhookTS)
+	good := signWebhook(key, "msg_nc", ts, body)
+	// The last character before "=" carries two padding bits; set them.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	last := strings.IndexByte(alphabet, good[42])
+	paddingBits := good[:42] + string(alphabet[last|1]) + "="
+	if last&3 != 0 {
+		t.Fatal("standard encoding left padding bits set")
+	}
+	if raw, err := base64.StdEncoding.DecodeString(paddingBits); err != nil || base64.StdEncoding.EncodeToString(raw) != good {
+		t.Fatal("test setup: the altered text should decode to the same MAC")
+	}
+	cases := []struct {
+		name, header string
+		want         error
+	}{
+		{"canonical", "v1," + good, nil},
+		{"padding-bits-set", "v1," + paddingBits, ErrWebhookSignatureMismatch},
+		{"all-padding-bits-set", "v1," + good[:42] + string(alphabet[last|3]) + "=", ErrWebhookSignatureMismatch},
+		{"extra-padding", "v1," + good + "=", ErrWebhookSignatureMismatch},
+		{"non-canonical-then-canonical", "v1," + paddingBits + " v1," + good, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := v.Verify(webhookHeader("msg_nc", ts, c.header), body)
+			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
 	}
 }
