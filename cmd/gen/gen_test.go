@@ -195,6 +195,17 @@ func TestRefusesWhatItCannotEnforce(t *testing.T) {
         signature: {type: string, minLength: 1}
         state: {type: string}
         status: {type: string}`, "alias state -> status is not one pkg/signature applies"},
+		{"signature verified as a callback without a status", `
+      required: [signature]
+      x-pinegen-signature: {field: signature, algorithm: HMAC-SHA256, key: hex, encoding: hex, verify: callback}
+      properties:
+        signature: {type: string, minLength: 1}
+        order_id: {type: string}`, `verify callback: pkg/signature reads a callback's "status"`},
+		{"signature verified some other way", `
+      required: [signature]
+      x-pinegen-signature: {field: signature, algorithm: HMAC-SHA256, key: hex, encoding: hex, verify: webhook}
+      properties:
+        signature: {type: string, minLength: 1}`, `verify "webhook": only fields and callback are implemented`},
 		{"malformed extension", `
       x-pinegen-exactly-one-of: {a: 1}
       properties:

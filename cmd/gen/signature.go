@@ -20,6 +20,11 @@ type signedSchema struct {
 	Encoding  string            `json:"encoding"`
 	Canonical string            `json:"canonical"`
 	Aliases   map[string]string `json:"aliases"`
+	// Verify is how a received payload is checked: "fields" (the default)
+	// verifies the signature over the field set; "callback" applies
+	// pkg/signature's payment-callback rules as well (an order_id and a
+	// status, or its alias, must be present).
+	Verify string `json:"verify"`
 }
 
 // aliasesKnownToSignature lists the renamings pkg/signature applies when it
@@ -51,6 +56,17 @@ func readSignature(name string, s *openapi3.Schema) (*signedSchema, error) {
 		return nil, bad("key %q: only a hex secret is implemented", sig.Key)
 	case sig.Encoding != "hex":
 		return nil, bad("encoding %q: only hex is implemented", sig.Encoding)
+	}
+	switch sig.Verify {
+	case "", "fields":
+	case "callback":
+		for _, f := range []string{signature.FieldOrderID, signature.FieldStatus} {
+			if s.Properties[f] == nil {
+				return nil, bad("verify callback: pkg/signature reads a callback's %q, which the schema lacks", f)
+			}
+		}
+	default:
+		return nil, bad("verify %q: only fields and callback are implemented", sig.Verify)
 	}
 	if p := s.Properties[sig.Field]; p == nil || !isType(p.Value, "string") || !isRequired(s, sig.Field) {
 		return nil, bad("%q must be a required string property", sig.Field)
@@ -131,10 +147,7 @@ func signatureMethods(m *goModel, name string, s *openapi3.Schema, sig *signedSc
 			Comment(fmt.Sprintf("one only when set: %s.", strings.Join(covered, ", "))).Line().
 			Comment("Aliases and ordering are applied by pkg/signature.").Line().
 			Func().Params(recv).Id("SignedFields").Params().Qual(signaturePkg, "Fields").Block(body...),
-		jen.Comment(fmt.Sprintf("VerifySignature checks v.%s against the other fields, in constant time.", m.field(s, sig.Field).Name)).Line().
-			Func().Params(recv).Id("VerifySignature").Params(jen.Id("key").Qual(signaturePkg, "Key")).Error().Block(
-			jen.Return(jen.Id("key").Dot("Verify").Call(jen.Id("v").Dot("SignedFields").Call(), jen.Id(sigField))),
-		),
+		verifyMethod(recv, sig, m.field(s, sig.Field).Name),
 		jen.Comment(fmt.Sprintf("Sign sets v.%s from the other fields.", m.field(s, sig.Field).Name)).Line().
 			Func().Params(recv).Id("Sign").Params(jen.Id("key").Qual(signaturePkg, "Key")).Error().Block(
 			jen.List(jen.Id("sig"), jen.Err()).Op(":=").Id("key").Dot("Sign").Call(jen.Id("v").Dot("SignedFields").Call()),
@@ -143,4 +156,22 @@ func signatureMethods(m *goModel, name string, s *openapi3.Schema, sig *signedSc
 			jen.Return(jen.Nil()),
 		),
 	}
+}
+
+// verifyMethod emits VerifySignature with the rules x-pinegen-signature's
+// verify key names.
+func verifyMethod(recv *jen.Statement, sig *signedSchema, sigField string) jen.Code {
+	doc := jen.Comment(fmt.Sprintf("VerifySignature checks v.%s against the other fields, in constant time.", sigField))
+	body := jen.Return(jen.Id("key").Dot("Verify").Call(jen.Id("v").Dot("SignedFields").Call(), jen.Id("v."+sigField)))
+	if sig.Verify == "callback" {
+		doc = doc.Line().
+			Comment("It refuses what signature.Key.VerifyCallback refuses: a callback without an").Line().
+			Comment("order_id or a status is an error even when its signature matches.")
+		with := jen.Append(jen.Id("v").Dot("SignedFields").Call(), jen.Qual(signaturePkg, "Field").Values(jen.Dict{
+			jen.Id("Name"):  jen.Qual(signaturePkg, "FieldSignature"),
+			jen.Id("Value"): jen.Id("v." + sigField),
+		}))
+		body = jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("key").Dot("VerifyCallback").Call(with).Line().Return(jen.Err())
+	}
+	return doc.Line().Func().Add(jen.Params(recv)).Id("VerifySignature").Params(jen.Id("key").Qual(signaturePkg, "Key")).Error().Block(body)
 }

@@ -41,8 +41,14 @@ func (v *PaymentCallback) SignedFields() signature.Fields {
 }
 
 // VerifySignature checks v.Signature against the other fields, in constant time.
+// It refuses what signature.Key.VerifyCallback refuses: a callback without an
+// order_id or a status is an error even when its signature matches.
 func (v *PaymentCallback) VerifySignature(key signature.Key) error {
-	return key.Verify(v.SignedFields(), v.Signature)
+	_, err := key.VerifyCallback(append(v.SignedFields(), signature.Field{
+		Name:  signature.FieldSignature,
+		Value: v.Signature,
+	}))
+	return err
 }
 
 // Sign sets v.Signature from the other fields.

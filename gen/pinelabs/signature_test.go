@@ -1,6 +1,9 @@
 package pinelabs_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -132,6 +135,60 @@ func TestCallbackExamples(t *testing.T) {
 			tampered.OrderID += "x"
 			if err := tampered.VerifySignature(key); !errors.Is(err, signature.ErrSignatureMismatch) {
 				t.Errorf("tampered order_id: got %v", err)
+			}
+		})
+	}
+}
+
+// TestVerifySignatureRefusesWhatVerifyCallbackRefuses holds the generated
+// method to pkg/signature's callback rules: for every callback, both give
+// the same verdict and the same sentinel error.
+func TestVerifySignatureRefusesWhatVerifyCallbackRefuses(t *testing.T) {
+	const secret = "276a2bf0d2c0f10db6c1be1a7b461a18"
+	key, err := signature.ParseKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := hex.DecodeString(secret)
+	// hmacOf signs a canonical string as it stands, even one pkg/signature
+	// would refuse to build, the way a forger would.
+	hmacOf := func(canonical string) string {
+		m := hmac.New(sha256.New, raw)
+		m.Write([]byte(canonical))
+		return hex.EncodeToString(m.Sum(nil))
+	}
+	status := func(s string) *pinelabs.OrderStatus { v := pinelabs.OrderStatus(s); return &v }
+	text := func(s string) *string { return &s }
+	cases := []struct {
+		name string
+		cb   pinelabs.PaymentCallback
+		want error
+	}{
+		{"valid", pinelabs.PaymentCallback{OrderID: "v1-O1", Status: status("AUTHORIZED"),
+			Signature: hmacOf("order_id=v1-O1&status=AUTHORIZED")}, nil},
+		{"status folded into order_id", pinelabs.PaymentCallback{OrderID: "v1-O1&status=AUTHORIZED",
+			Signature: hmacOf("order_id=v1-O1&status=AUTHORIZED")}, signature.ErrAmbiguousField},
+		{"empty callback", pinelabs.PaymentCallback{Signature: hmacOf("order_id=")}, signature.ErrIncompleteCallback},
+		{"no status", pinelabs.PaymentCallback{OrderID: "v1-O1",
+			Signature: hmacOf("order_id=v1-O1")}, signature.ErrIncompleteCallback},
+		{"payment_status stands for status", pinelabs.PaymentCallback{OrderID: "v1-O1", PaymentStatus: text("FAILED"),
+			Signature: hmacOf("order_id=v1-O1&status=FAILED")}, nil},
+		{"status and payment_status differ", pinelabs.PaymentCallback{OrderID: "v1-O1", Status: status("AUTHORIZED"),
+			PaymentStatus: text("FAILED"), Signature: hmacOf("order_id=v1-O1&status=AUTHORIZED")}, signature.ErrStatusConflict},
+		{"tampered", pinelabs.PaymentCallback{OrderID: "v1-O2", Status: status("AUTHORIZED"),
+			Signature: hmacOf("order_id=v1-O1&status=AUTHORIZED")}, signature.ErrSignatureMismatch},
+		{"no signature", pinelabs.PaymentCallback{OrderID: "v1-O1", Status: status("AUTHORIZED")}, signature.ErrMissingSignature},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fields := append(c.cb.SignedFields(), signature.Field{Name: signature.FieldSignature, Value: c.cb.Signature})
+			_, byPackage := key.VerifyCallback(fields)
+			byMethod := c.cb.VerifySignature(key)
+			if !errors.Is(byPackage, c.want) || (c.want == nil) != (byPackage == nil) {
+				t.Fatalf("VerifyCallback = %v, want %v", byPackage, c.want)
+			}
+			if !errors.Is(byMethod, c.want) || (c.want == nil) != (byMethod == nil) {
+				t.Errorf("generated VerifySignature = %v, want %v as VerifyCallback gives", byMethod, c.want)
 			}
 		})
 	}
