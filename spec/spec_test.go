@@ -20,27 +20,15 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pinegen/pinelabs/gen/pinelabs"
+	"github.com/pinegen/pinelabs/internal/optypes"
 	"github.com/pinegen/pinelabs/spec"
 )
 
 // operation ties an operationId to the generated Go types of its JSON request
 // body and its 200 response body. A nil request means the call takes no body.
-type operation struct {
-	request  reflect.Type
-	response reflect.Type
-}
-
-var operations = map[string]operation{
-	"generateToken":        {reflect.TypeFor[pinelabs.TokenRequest](), reflect.TypeFor[pinelabs.TokenResponse]()},
-	"checkPointBalance":    {reflect.TypeFor[pinelabs.PointBalanceRequest](), reflect.TypeFor[pinelabs.PointBalanceResponse]()},
-	"createOrder":          {reflect.TypeFor[pinelabs.CreateOrderRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
-	"getOrder":             {nil, reflect.TypeFor[pinelabs.OrderResponse]()},
-	"createPayment":        {reflect.TypeFor[pinelabs.CreatePaymentRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
-	"captureOrder":         {reflect.TypeFor[pinelabs.CaptureRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
-	"cancelOrder":          {nil, reflect.TypeFor[pinelabs.OrderResponse]()},
-	"checkBnplEligibility": {reflect.TypeFor[pinelabs.BnplEligibilityRequest](), reflect.TypeFor[pinelabs.BnplEligibilityResponse]()},
-	"createCustomer":       {reflect.TypeFor[pinelabs.CreateCustomerRequest](), reflect.TypeFor[pinelabs.Customer]()},
-}
+// operations pairs each operationId with its generated request and response
+// types; the table itself lives in internal/optypes, shared with gen's tests.
+var operations = optypes.Operations
 
 // callbackSchema names the component that describes the redirect to callback_url.
 const callbackSchema = "PaymentCallback"
@@ -150,17 +138,17 @@ func TestGoTypesMatchSpec(t *testing.T) {
 		if op == nil {
 			continue
 		}
-		if want.request != nil {
+		if want.Request != nil {
 			ref := op.RequestBody.Value.Content.Get("application/json").Schema.Ref
-			if got := refName(ref); got != want.request.Name() {
-				t.Errorf("%s request schema %s, table says %s", id, got, want.request.Name())
+			if got := refName(ref); got != want.Request.Name() {
+				t.Errorf("%s request schema %s, table says %s", id, got, want.Request.Name())
 			}
 		} else if op.RequestBody != nil {
 			t.Errorf("%s has a request body but the table says none", id)
 		}
 		ref := op.Responses.Status(200).Value.Content.Get("application/json").Schema.Ref
-		if got := refName(ref); got != want.response.Name() {
-			t.Errorf("%s response schema %s, table says %s", id, got, want.response.Name())
+		if got := refName(ref); got != want.Response.Name() {
+			t.Errorf("%s response schema %s, table says %s", id, got, want.Response.Name())
 		}
 	}
 }
@@ -248,13 +236,13 @@ func schemaFor(t *testing.T, doc *openapi3.T, ex example) (*openapi3.Schema, ref
 		if op.RequestBody == nil {
 			t.Fatalf("%s: %s takes no body", ex, ex.operation)
 		}
-		return op.RequestBody.Value.Content.Get("application/json").Schema.Value, operations[ex.operation].request
+		return op.RequestBody.Value.Content.Get("application/json").Schema.Value, operations[ex.operation].Request
 	}
 	resp := op.Responses.Status(ex.status)
 	if resp == nil {
 		t.Fatalf("%s: %s has no %d response", ex, ex.operation, ex.status)
 	}
-	typ := operations[ex.operation].response
+	typ := operations[ex.operation].Response
 	if ex.status != 200 {
 		typ = reflect.TypeFor[pinelabs.ErrorResponse]()
 	}
@@ -370,7 +358,7 @@ func TestEveryOperationHasExamples(t *testing.T) {
 		if !have[id]["response"] && id != "getOrder" { // the docs show no get-order sample
 			t.Errorf("%s has no response example", id)
 		}
-		if op.request != nil && !have[id]["request"] {
+		if op.Request != nil && !have[id]["request"] {
 			t.Errorf("%s has no request example", id)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/pinegen/pinelabs/gen/pinelabs"
+	"github.com/pinegen/pinelabs/internal/optypes"
 	"github.com/pinegen/pinelabs/pkg/validation"
 	"github.com/pinegen/pinelabs/spec"
 )
@@ -23,16 +24,16 @@ import (
 type validator interface{ Validate() error }
 
 // requestTypes maps each operation with a JSON body to a constructor of its
-// generated request type.
-var requestTypes = map[string]func() validator{
-	"generateToken":        func() validator { return new(pinelabs.TokenRequest) },
-	"checkPointBalance":    func() validator { return new(pinelabs.PointBalanceRequest) },
-	"createOrder":          func() validator { return new(pinelabs.CreateOrderRequest) },
-	"createPayment":        func() validator { return new(pinelabs.CreatePaymentRequest) },
-	"captureOrder":         func() validator { return new(pinelabs.CaptureRequest) },
-	"checkBnplEligibility": func() validator { return new(pinelabs.BnplEligibilityRequest) },
-	"createCustomer":       func() validator { return new(pinelabs.CreateCustomerRequest) },
-}
+// generated request type, from the one table in internal/optypes.
+var requestTypes = func() map[string]func() validator {
+	out := map[string]func() validator{}
+	for id, op := range optypes.Operations {
+		if op.Request != nil {
+			out[id] = func() validator { return reflect.New(op.Request).Interface().(validator) }
+		}
+	}
+	return out
+}()
 
 // xRules are the rules kin-openapi cannot see; the differential test leaves
 // them out of the comparison and TestXRules covers them.
