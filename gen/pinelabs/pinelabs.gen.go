@@ -45,21 +45,21 @@ func (e AddressCategory) Valid() bool {
 	}
 }
 
-// Defines values for BnplPayCode.
+// Defines values for BNPLPayCode.
 const (
-	BnplPayCodeLAZYPAY BnplPayCode = "LAZYPAY"
-	BnplPayCodeSIMPL   BnplPayCode = "SIMPL"
-	BnplPayCodeSIMPL3  BnplPayCode = "SIMPL3"
+	BNPLPayCodeLAZYPAY BNPLPayCode = "LAZYPAY"
+	BNPLPayCodeSIMPL   BNPLPayCode = "SIMPL"
+	BNPLPayCodeSIMPL3  BNPLPayCode = "SIMPL3"
 )
 
-// Valid indicates whether the value is a known member of the BnplPayCode enum.
-func (e BnplPayCode) Valid() bool {
+// Valid indicates whether the value is a known member of the BNPLPayCode enum.
+func (e BNPLPayCode) Valid() bool {
 	switch e {
-	case BnplPayCodeLAZYPAY:
+	case BNPLPayCodeLAZYPAY:
 		return true
-	case BnplPayCodeSIMPL:
+	case BNPLPayCodeSIMPL:
 		return true
-	case BnplPayCodeSIMPL3:
+	case BNPLPayCodeSIMPL3:
 		return true
 	default:
 		return false
@@ -311,10 +311,10 @@ type AcquirerData struct {
 	// IsAggregator True when Pine Labs settles the funds (aggregator model).
 	IsAggregator *bool `json:"is_aggregator,omitempty"`
 
-	// Rrn The retrieval reference number, which card networks use to trace a payment.
+	// RRN The retrieval reference number, which card networks use to trace a payment.
 	//
 	// Example: 419335023601
-	Rrn *string `json:"rrn,omitempty"`
+	RRN *string `json:"rrn,omitempty"`
 }
 
 // AdditionalErrorDetails Where in Pine Labs' processing an error arose, when the API says.
@@ -403,19 +403,19 @@ type Amount struct {
 	Value int64 `json:"value"`
 }
 
-// BnplData What the API reports about the Pay Later account behind a payment.
-type BnplData struct {
-	// BnplPayCode The Pay Later provider that carried the payment. Open.
-	BnplPayCode *BnplPayCode `json:"bnpl_pay_code,omitempty"`
+// BNPLData What the API reports about the Pay Later account behind a payment.
+type BNPLData struct {
+	// BNPLPayCode The Pay Later provider that carried the payment. Open.
+	BNPLPayCode *BNPLPayCode `json:"bnpl_pay_code,omitempty"`
 
 	// Mobile The mobile number registered with the provider.
 	Mobile *string `json:"mobile,omitempty"`
 }
 
-// BnplDetails The Pay Later account to charge.
-type BnplDetails struct {
-	// BnplPayCode The Pay Later provider that carries the payment.
-	BnplPayCode BnplPayCode `json:"bnpl_pay_code"`
+// BNPLDetails The Pay Later account to charge.
+type BNPLDetails struct {
+	// BNPLPayCode The Pay Later provider that carries the payment.
+	BNPLPayCode BNPLPayCode `json:"bnpl_pay_code"`
 
 	// Mobile The mobile number registered with the provider.
 	//
@@ -423,8 +423,8 @@ type BnplDetails struct {
 	Mobile string `json:"mobile"`
 }
 
-// BnplEligibilityMetadata The credit and instalment plan behind an eligibility answer.
-type BnplEligibilityMetadata struct {
+// BNPLEligibilityMetadata The credit and instalment plan behind an eligibility answer.
+type BNPLEligibilityMetadata struct {
 	// CreditLimitAvailableInPaise Remaining credit line in paisa, sent as a string of digits.
 	//
 	// Example: 0
@@ -434,8 +434,8 @@ type BnplEligibilityMetadata struct {
 	Installments []Installment `json:"installments,omitempty"`
 }
 
-// BnplEligibilityRequest Asks a Pay Later provider whether the customer may pay an amount.
-type BnplEligibilityRequest struct {
+// BNPLEligibilityRequest Asks a Pay Later provider whether the customer may pay an amount.
+type BNPLEligibilityRequest struct {
 	// Amount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
 	Amount Amount `json:"amount"`
 
@@ -446,20 +446,20 @@ type BnplEligibilityRequest struct {
 	Mobile string `json:"mobile"`
 
 	// PayCode The Pay Later provider that carries the payment.
-	PayCode BnplPayCode `json:"pay_code"`
+	PayCode BNPLPayCode `json:"pay_code"`
 }
 
-// BnplEligibilityResponse The provider's answer, with the credit and plan behind it.
-type BnplEligibilityResponse struct {
+// BNPLEligibilityResponse The provider's answer, with the credit and plan behind it.
+type BNPLEligibilityResponse struct {
 	// Metadata The credit and instalment plan behind an eligibility answer.
-	Metadata *BnplEligibilityMetadata `json:"metadata,omitempty"`
+	Metadata *BNPLEligibilityMetadata `json:"metadata,omitempty"`
 
 	// TxnEligibility Whether the customer may pay this amount with the provider.
 	TxnEligibility *bool `json:"txn_eligibility,omitempty"`
 }
 
-// BnplPayCode The Pay Later provider that carries the payment.
-type BnplPayCode string
+// BNPLPayCode The Pay Later provider that carries the payment.
+type BNPLPayCode string
 
 // CaptureData One capture made against a pre-authorized payment.
 type CaptureData struct {
@@ -532,8 +532,8 @@ type CardDetails struct {
 	// Example: 4012001037141112
 	CardNumber CardNumber `json:"card_number"`
 
-	// Cvv The card's security code (CVV), 3 or 4 digits. Sensitive, never printed.
-	Cvv CardSecurityCode `json:"cvv"`
+	// CVV The card's security code (CVV), 3 or 4 digits. Sensitive, never printed.
+	CVV CardSecurityCode `json:"cvv"`
 
 	// ExpiryMonth The month the card expires, two digits from 01 to 12.
 	//
@@ -577,8 +577,8 @@ type CardTokenDetails struct {
 	// Cryptogram The one-time cryptogram that goes with a network or issuer token. Sensitive, never printed.
 	Cryptogram *string `json:"cryptogram,omitempty"`
 
-	// Cvv The card's security code (CVV), 3 or 4 digits. Sensitive, never printed.
-	Cvv *CardSecurityCode `json:"cvv,omitempty"`
+	// CVV The card's security code (CVV), 3 or 4 digits. Sensitive, never printed.
+	CVV *CardSecurityCode `json:"cvv,omitempty"`
 
 	// ExpiryMonth The month the card expires, two digits from 01 to 12.
 	//
@@ -642,8 +642,8 @@ type CreateCustomerRequest struct {
 	// Example: Kevin
 	FirstName *PersonName `json:"first_name,omitempty"`
 
-	// Gstin GST identification number; may be empty.
-	Gstin *string `json:"gstin,omitempty"`
+	// GSTIN GST identification number; may be empty.
+	GSTIN *string `json:"gstin,omitempty"`
 
 	// LastName A customer's first or last name, 1 to 50 characters.
 	//
@@ -734,8 +734,8 @@ type Customer struct {
 	// FirstName The customer's first name.
 	FirstName *string `json:"first_name,omitempty"`
 
-	// Gstin GST identification number; may be empty.
-	Gstin *string `json:"gstin,omitempty"`
+	// GSTIN GST identification number; may be empty.
+	GSTIN *string `json:"gstin,omitempty"`
 
 	// LastName The customer's last name.
 	LastName *string `json:"last_name,omitempty"`
@@ -922,8 +922,8 @@ type Order struct {
 	// IntegrationMode How the merchant's checkout was integrated for this order. Open.
 	IntegrationMode *IntegrationMode `json:"integration_mode,omitempty"`
 
-	// IsMccTransaction Whether the payment is a multi-currency (MCC) transaction.
-	IsMccTransaction *bool `json:"is_mcc_transaction,omitempty"`
+	// IsMCCTransaction Whether the payment is a multi-currency (MCC) transaction.
+	IsMCCTransaction *bool `json:"is_mcc_transaction,omitempty"`
 
 	// MerchantID Pine Labs' identifier of the merchant that owns the order.
 	//
@@ -1111,8 +1111,8 @@ type PaymentMethod string
 
 // PaymentOption The instrument details of a payment; exactly one, matching payment_method.
 type PaymentOption struct {
-	// BnplDetails The Pay Later account to charge.
-	BnplDetails *BnplDetails `json:"bnpl_details,omitempty"`
+	// BNPLDetails The Pay Later account to charge.
+	BNPLDetails *BNPLDetails `json:"bnpl_details,omitempty"`
 
 	// CardDetails A card entered by the customer (needs PCI compliance).
 	CardDetails *CardDetails `json:"card_details,omitempty"`
@@ -1126,11 +1126,11 @@ type PaymentOption struct {
 
 // PaymentOptionData What the API reports about the instrument of a payment.
 type PaymentOptionData struct {
-	// BnplData What the API reports about the Pay Later account behind a payment.
-	BnplData *BnplData `json:"bnpl_data,omitempty"`
+	// BNPLData What the API reports about the Pay Later account behind a payment.
+	BNPLData *BNPLData `json:"bnpl_data,omitempty"`
 
-	// BnplDetails What the API reports about the Pay Later account behind a payment.
-	BnplDetails *BnplData `json:"bnpl_details,omitempty"`
+	// BNPLDetails What the API reports about the Pay Later account behind a payment.
+	BNPLDetails *BNPLData `json:"bnpl_details,omitempty"`
 
 	// CardData What the API reports about the card behind a payment; never the full number.
 	CardData *CardData `json:"card_data,omitempty"`
@@ -1389,8 +1389,8 @@ type CreatePaymentParams struct {
 	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
 }
 
-// CheckBnplEligibilityParams defines parameters for CheckBnplEligibility.
-type CheckBnplEligibilityParams struct {
+// CheckBNPLEligibilityParams defines parameters for CheckBNPLEligibility.
+type CheckBNPLEligibilityParams struct {
 	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
@@ -1428,8 +1428,8 @@ type CaptureOrderJSONRequestBody = CaptureRequest
 // CreatePaymentJSONRequestBody defines body for CreatePayment for application/json ContentType.
 type CreatePaymentJSONRequestBody = CreatePaymentRequest
 
-// CheckBnplEligibilityJSONRequestBody defines body for CheckBnplEligibility for application/json ContentType.
-type CheckBnplEligibilityJSONRequestBody = BnplEligibilityRequest
+// CheckBNPLEligibilityJSONRequestBody defines body for CheckBNPLEligibility for application/json ContentType.
+type CheckBNPLEligibilityJSONRequestBody = BNPLEligibilityRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -1628,7 +1628,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/pay/v1/orders/{order_id}/payments (the `CreatePayment` operationId).
 	CreatePayment(ctx context.Context, orderID OrderID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CheckBnplEligibilityWithBody Check Pay Later eligibility
+	// CheckBNPLEligibilityWithBody Check Pay Later eligibility
 	//
 	// Asks a Pay Later provider whether the customer can pay the amount,
 	// and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -1636,10 +1636,10 @@ type ClientInterface interface {
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-	CheckBnplEligibilityWithBody(ctx context.Context, params *CheckBnplEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+	CheckBNPLEligibilityWithBody(ctx context.Context, params *CheckBNPLEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CheckBnplEligibility Check Pay Later eligibility
+	// CheckBNPLEligibility Check Pay Later eligibility
 	//
 	// Asks a Pay Later provider whether the customer can pay the amount,
 	// and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -1647,8 +1647,8 @@ type ClientInterface interface {
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-	CheckBnplEligibility(ctx context.Context, params *CheckBnplEligibilityParams, body CheckBnplEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+	CheckBNPLEligibility(ctx context.Context, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateCustomerWithBody Create a customer
 	//
@@ -1911,7 +1911,7 @@ func (c *Client) CreatePayment(ctx context.Context, orderID OrderID, params *Cre
 	return c.Client.Do(req)
 }
 
-// CheckBnplEligibilityWithBody Check Pay Later eligibility
+// CheckBNPLEligibilityWithBody Check Pay Later eligibility
 //
 // Asks a Pay Later provider whether the customer can pay the amount,
 // and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -1919,9 +1919,9 @@ func (c *Client) CreatePayment(ctx context.Context, orderID OrderID, params *Cre
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-func (c *Client) CheckBnplEligibilityWithBody(ctx context.Context, params *CheckBnplEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCheckBnplEligibilityRequestWithBody(c.Server, params, contentType, body)
+// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+func (c *Client) CheckBNPLEligibilityWithBody(ctx context.Context, params *CheckBNPLEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckBNPLEligibilityRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1932,7 +1932,7 @@ func (c *Client) CheckBnplEligibilityWithBody(ctx context.Context, params *Check
 	return c.Client.Do(req)
 }
 
-// CheckBnplEligibility Check Pay Later eligibility
+// CheckBNPLEligibility Check Pay Later eligibility
 //
 // Asks a Pay Later provider whether the customer can pay the amount,
 // and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -1940,9 +1940,9 @@ func (c *Client) CheckBnplEligibilityWithBody(ctx context.Context, params *Check
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-func (c *Client) CheckBnplEligibility(ctx context.Context, params *CheckBnplEligibilityParams, body CheckBnplEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCheckBnplEligibilityRequest(c.Server, params, body)
+// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+func (c *Client) CheckBNPLEligibility(ctx context.Context, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckBNPLEligibilityRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2413,19 +2413,19 @@ func NewCreatePaymentRequestWithBody(server string, orderID OrderID, params *Cre
 	return req, nil
 }
 
-// NewCheckBnplEligibilityRequest calls the generic CheckBnplEligibility builder with application/json body
-func NewCheckBnplEligibilityRequest(server string, params *CheckBnplEligibilityParams, body CheckBnplEligibilityJSONRequestBody) (*http.Request, error) {
+// NewCheckBNPLEligibilityRequest calls the generic CheckBNPLEligibility builder with application/json body
+func NewCheckBNPLEligibilityRequest(server string, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCheckBnplEligibilityRequestWithBody(server, params, "application/json", bodyReader)
+	return NewCheckBNPLEligibilityRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCheckBnplEligibilityRequestWithBody constructs an http.Request for the CheckBnplEligibility method, with any body, and a specified content type
-func NewCheckBnplEligibilityRequestWithBody(server string, params *CheckBnplEligibilityParams, contentType string, body io.Reader) (*http.Request, error) {
+// NewCheckBNPLEligibilityRequestWithBody constructs an http.Request for the CheckBNPLEligibility method, with any body, and a specified content type
+func NewCheckBNPLEligibilityRequestWithBody(server string, params *CheckBNPLEligibilityParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2761,7 +2761,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/pay/v1/orders/{order_id}/payments (the `CreatePayment` operationId).
 	CreatePaymentWithResponse(ctx context.Context, orderID OrderID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePaymentResponse, error)
 
-	// CheckBnplEligibilityWithBodyWithResponse Check Pay Later eligibility
+	// CheckBNPLEligibilityWithBodyWithResponse Check Pay Later eligibility
 	//
 	// Asks a Pay Later provider whether the customer can pay the amount,
 	// and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -2769,10 +2769,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-	CheckBnplEligibilityWithBodyWithResponse(ctx context.Context, params *CheckBnplEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CheckBnplEligibilityResponse, error)
+	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+	CheckBNPLEligibilityWithBodyWithResponse(ctx context.Context, params *CheckBNPLEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CheckBNPLEligibilityResponse, error)
 
-	// CheckBnplEligibilityWithResponse Check Pay Later eligibility
+	// CheckBNPLEligibilityWithResponse Check Pay Later eligibility
 	//
 	// Asks a Pay Later provider whether the customer can pay the amount,
 	// and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -2780,8 +2780,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-	CheckBnplEligibilityWithResponse(ctx context.Context, params *CheckBnplEligibilityParams, body CheckBnplEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckBnplEligibilityResponse, error)
+	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+	CheckBNPLEligibilityWithResponse(ctx context.Context, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckBNPLEligibilityResponse, error)
 
 	// CreateCustomerWithBodyWithResponse Create a customer
 	//
@@ -3384,16 +3384,16 @@ func (r CreatePaymentResponse) ContentType() string {
 	return ""
 }
 
-// CheckBnplEligibilityResponse429Headers the declared response headers of an HTTP 429 response for CheckBnplEligibility
-type CheckBnplEligibilityResponse429Headers struct {
+// CheckBNPLEligibilityResponse429Headers the declared response headers of an HTTP 429 response for CheckBNPLEligibility
+type CheckBNPLEligibilityResponse429Headers struct {
 	RetryAfter *string
 }
 
-type CheckBnplEligibilityResponse struct {
+type CheckBNPLEligibilityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *BnplEligibilityResponse
+	JSON200 *BNPLEligibilityResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -3407,51 +3407,51 @@ type CheckBnplEligibilityResponse struct {
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *CheckBnplEligibilityResponse429Headers
+	Headers429 *CheckBNPLEligibilityResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CheckBnplEligibilityResponse) GetJSON200() *BnplEligibilityResponse {
+func (r CheckBNPLEligibilityResponse) GetJSON200() *BNPLEligibilityResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CheckBnplEligibilityResponse) GetJSON400() *BadRequest {
+func (r CheckBNPLEligibilityResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CheckBnplEligibilityResponse) GetJSON401() *Unauthorized {
+func (r CheckBNPLEligibilityResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r CheckBnplEligibilityResponse) GetJSON422() *UnprocessableEntity {
+func (r CheckBNPLEligibilityResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r CheckBnplEligibilityResponse) GetJSON429() *TooManyRequests {
+func (r CheckBNPLEligibilityResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r CheckBnplEligibilityResponse) GetJSON500() *InternalError {
+func (r CheckBNPLEligibilityResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r CheckBnplEligibilityResponse) GetJSONDefault() *UnexpectedError {
+func (r CheckBNPLEligibilityResponse) GetJSONDefault() *UnexpectedError {
 	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r CheckBnplEligibilityResponse) GetBody() []byte {
+func (r CheckBNPLEligibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CheckBnplEligibilityResponse) Status() string {
+func (r CheckBNPLEligibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3459,7 +3459,7 @@ func (r CheckBnplEligibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CheckBnplEligibilityResponse) StatusCode() int {
+func (r CheckBNPLEligibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3467,7 +3467,7 @@ func (r CheckBnplEligibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CheckBnplEligibilityResponse) ContentType() string {
+func (r CheckBNPLEligibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3832,7 +3832,7 @@ func (c *ClientWithResponses) CreatePaymentWithResponse(ctx context.Context, ord
 	return ParseCreatePaymentResponse(rsp)
 }
 
-// CheckBnplEligibilityWithBodyWithResponse Check Pay Later eligibility
+// CheckBNPLEligibilityWithBodyWithResponse Check Pay Later eligibility
 //
 // Asks a Pay Later provider whether the customer can pay the amount,
 // and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -3840,16 +3840,16 @@ func (c *ClientWithResponses) CreatePaymentWithResponse(ctx context.Context, ord
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-func (c *ClientWithResponses) CheckBnplEligibilityWithBodyWithResponse(ctx context.Context, params *CheckBnplEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CheckBnplEligibilityResponse, error) {
-	rsp, err := c.CheckBnplEligibilityWithBody(ctx, params, contentType, body, reqEditors...)
+// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+func (c *ClientWithResponses) CheckBNPLEligibilityWithBodyWithResponse(ctx context.Context, params *CheckBNPLEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CheckBNPLEligibilityResponse, error) {
+	rsp, err := c.CheckBNPLEligibilityWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCheckBnplEligibilityResponse(rsp)
+	return ParseCheckBNPLEligibilityResponse(rsp)
 }
 
-// CheckBnplEligibilityWithResponse Check Pay Later eligibility
+// CheckBNPLEligibilityWithResponse Check Pay Later eligibility
 //
 // Asks a Pay Later provider whether the customer can pay the amount,
 // and for SIMPL3 returns the instalment plan. SIMPL and SIMPL3 need the
@@ -3857,13 +3857,13 @@ func (c *ClientWithResponses) CheckBnplEligibilityWithBodyWithResponse(ctx conte
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBnplEligibility` operationId).
-func (c *ClientWithResponses) CheckBnplEligibilityWithResponse(ctx context.Context, params *CheckBnplEligibilityParams, body CheckBnplEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckBnplEligibilityResponse, error) {
-	rsp, err := c.CheckBnplEligibility(ctx, params, body, reqEditors...)
+// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
+func (c *ClientWithResponses) CheckBNPLEligibilityWithResponse(ctx context.Context, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckBNPLEligibilityResponse, error) {
+	rsp, err := c.CheckBNPLEligibility(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCheckBnplEligibilityResponse(rsp)
+	return ParseCheckBNPLEligibilityResponse(rsp)
 }
 
 // CreateCustomerWithBodyWithResponse Create a customer
@@ -4436,22 +4436,22 @@ func ParseCreatePaymentResponse(rsp *http.Response) (*CreatePaymentResponse, err
 	return response, nil
 }
 
-// ParseCheckBnplEligibilityResponse parses an HTTP response from a CheckBnplEligibilityWithResponse call
-func ParseCheckBnplEligibilityResponse(rsp *http.Response) (*CheckBnplEligibilityResponse, error) {
+// ParseCheckBNPLEligibilityResponse parses an HTTP response from a CheckBNPLEligibilityWithResponse call
+func ParseCheckBNPLEligibilityResponse(rsp *http.Response) (*CheckBNPLEligibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &CheckBnplEligibilityResponse{
+	response := &CheckBNPLEligibilityResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest BnplEligibilityResponse
+		var dest BNPLEligibilityResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4503,7 +4503,7 @@ func ParseCheckBnplEligibilityResponse(rsp *http.Response) (*CheckBnplEligibilit
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers CheckBnplEligibilityResponse429Headers
+		var headers CheckBNPLEligibilityResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -4827,9 +4827,9 @@ type ServerInterface interface {
 	// CreatePayment Create a payment against an order
 	// (POST /api/pay/v1/orders/{order_id}/payments)
 	CreatePayment(w http.ResponseWriter, r *http.Request, orderID OrderID, params CreatePaymentParams)
-	// CheckBnplEligibility Check Pay Later eligibility
+	// CheckBNPLEligibility Check Pay Later eligibility
 	// (POST /api/payment-option/eligibility/bnpl)
-	CheckBnplEligibility(w http.ResponseWriter, r *http.Request, params CheckBnplEligibilityParams)
+	CheckBNPLEligibility(w http.ResponseWriter, r *http.Request, params CheckBNPLEligibilityParams)
 	// CreateCustomer Create a customer
 	// (POST /api/v1/customer)
 	CreateCustomer(w http.ResponseWriter, r *http.Request, params CreateCustomerParams)
@@ -5291,14 +5291,14 @@ func (siw *ServerInterfaceWrapper) CreatePayment(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
-// CheckBnplEligibility operation middleware
-func (siw *ServerInterfaceWrapper) CheckBnplEligibility(w http.ResponseWriter, r *http.Request) {
+// CheckBNPLEligibility operation middleware
+func (siw *ServerInterfaceWrapper) CheckBNPLEligibility(w http.ResponseWriter, r *http.Request) {
 
 	var err error
 	_ = err
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params CheckBnplEligibilityParams
+	var params CheckBNPLEligibilityParams
 
 	headers := r.Header
 
@@ -5349,7 +5349,7 @@ func (siw *ServerInterfaceWrapper) CheckBnplEligibility(w http.ResponseWriter, r
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.CheckBnplEligibility(w, r, params)
+		siw.Handler.CheckBNPLEligibility(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5622,7 +5622,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/payments", wrapper.CreatePayment)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/capture", wrapper.CaptureOrder)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/cancel", wrapper.CancelOrder)
-	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/payment-option/eligibility/bnpl", wrapper.CheckBnplEligibility)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/payment-option/eligibility/bnpl", wrapper.CheckBNPLEligibility)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/customer", wrapper.CreateCustomer)
 
 	return m
@@ -6408,18 +6408,18 @@ func (response CreatePaymentdefaultJSONResponse) VisitCreatePaymentResponse(w ht
 	return err
 }
 
-type CheckBnplEligibilityRequestObject struct {
-	Params CheckBnplEligibilityParams
-	Body   *CheckBnplEligibilityJSONRequestBody
+type CheckBNPLEligibilityRequestObject struct {
+	Params CheckBNPLEligibilityParams
+	Body   *CheckBNPLEligibilityJSONRequestBody
 }
 
-type CheckBnplEligibilityResponseObject interface {
-	VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error
+type CheckBNPLEligibilityResponseObject interface {
+	VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error
 }
 
-type CheckBnplEligibility200JSONResponse BnplEligibilityResponse
+type CheckBNPLEligibility200JSONResponse BNPLEligibilityResponse
 
-func (response CheckBnplEligibility200JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+func (response CheckBNPLEligibility200JSONResponse) VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6431,9 +6431,9 @@ func (response CheckBnplEligibility200JSONResponse) VisitCheckBnplEligibilityRes
 	return err
 }
 
-type CheckBnplEligibility400JSONResponse struct{ BadRequestJSONResponse }
+type CheckBNPLEligibility400JSONResponse struct{ BadRequestJSONResponse }
 
-func (response CheckBnplEligibility400JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+func (response CheckBNPLEligibility400JSONResponse) VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6445,9 +6445,9 @@ func (response CheckBnplEligibility400JSONResponse) VisitCheckBnplEligibilityRes
 	return err
 }
 
-type CheckBnplEligibility401JSONResponse struct{ UnauthorizedJSONResponse }
+type CheckBNPLEligibility401JSONResponse struct{ UnauthorizedJSONResponse }
 
-func (response CheckBnplEligibility401JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+func (response CheckBNPLEligibility401JSONResponse) VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6459,11 +6459,11 @@ func (response CheckBnplEligibility401JSONResponse) VisitCheckBnplEligibilityRes
 	return err
 }
 
-type CheckBnplEligibility422JSONResponse struct {
+type CheckBNPLEligibility422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
 
-func (response CheckBnplEligibility422JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+func (response CheckBNPLEligibility422JSONResponse) VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6475,9 +6475,9 @@ func (response CheckBnplEligibility422JSONResponse) VisitCheckBnplEligibilityRes
 	return err
 }
 
-type CheckBnplEligibility429JSONResponse struct{ TooManyRequestsJSONResponse }
+type CheckBNPLEligibility429JSONResponse struct{ TooManyRequestsJSONResponse }
 
-func (response CheckBnplEligibility429JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+func (response CheckBNPLEligibility429JSONResponse) VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6492,9 +6492,9 @@ func (response CheckBnplEligibility429JSONResponse) VisitCheckBnplEligibilityRes
 	return err
 }
 
-type CheckBnplEligibility500JSONResponse struct{ InternalErrorJSONResponse }
+type CheckBNPLEligibility500JSONResponse struct{ InternalErrorJSONResponse }
 
-func (response CheckBnplEligibility500JSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+func (response CheckBNPLEligibility500JSONResponse) VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6506,12 +6506,12 @@ func (response CheckBnplEligibility500JSONResponse) VisitCheckBnplEligibilityRes
 	return err
 }
 
-type CheckBnplEligibilitydefaultJSONResponse struct {
+type CheckBNPLEligibilitydefaultJSONResponse struct {
 	Body       ErrorResponse
 	StatusCode int
 }
 
-func (response CheckBnplEligibilitydefaultJSONResponse) VisitCheckBnplEligibilityResponse(w http.ResponseWriter) error {
+func (response CheckBNPLEligibilitydefaultJSONResponse) VisitCheckBNPLEligibilityResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6771,9 +6771,9 @@ type StrictServerInterface interface {
 	// CreatePayment Create a payment against an order
 	// (POST /api/pay/v1/orders/{order_id}/payments)
 	CreatePayment(ctx context.Context, request CreatePaymentRequestObject) (CreatePaymentResponseObject, error)
-	// CheckBnplEligibility Check Pay Later eligibility
+	// CheckBNPLEligibility Check Pay Later eligibility
 	// (POST /api/payment-option/eligibility/bnpl)
-	CheckBnplEligibility(ctx context.Context, request CheckBnplEligibilityRequestObject) (CheckBnplEligibilityResponseObject, error)
+	CheckBNPLEligibility(ctx context.Context, request CheckBNPLEligibilityRequestObject) (CheckBNPLEligibilityResponseObject, error)
 	// CreateCustomer Create a customer
 	// (POST /api/v1/customer)
 	CreateCustomer(ctx context.Context, request CreateCustomerRequestObject) (CreateCustomerResponseObject, error)
@@ -7012,13 +7012,13 @@ func (sh *strictHandler) CreatePayment(w http.ResponseWriter, r *http.Request, o
 	}
 }
 
-// CheckBnplEligibility operation middleware
-func (sh *strictHandler) CheckBnplEligibility(w http.ResponseWriter, r *http.Request, params CheckBnplEligibilityParams) {
-	var request CheckBnplEligibilityRequestObject
+// CheckBNPLEligibility operation middleware
+func (sh *strictHandler) CheckBNPLEligibility(w http.ResponseWriter, r *http.Request, params CheckBNPLEligibilityParams) {
+	var request CheckBNPLEligibilityRequestObject
 
 	request.Params = params
 
-	var body CheckBnplEligibilityJSONRequestBody
+	var body CheckBNPLEligibilityJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
 		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
 		return
@@ -7026,18 +7026,18 @@ func (sh *strictHandler) CheckBnplEligibility(w http.ResponseWriter, r *http.Req
 	request.Body = &body
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CheckBnplEligibility(ctx, request.(CheckBnplEligibilityRequestObject))
+		return sh.ssi.CheckBNPLEligibility(ctx, request.(CheckBNPLEligibilityRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CheckBnplEligibility")
+		handler = middleware(handler, "CheckBNPLEligibility")
 	}
 
 	response, err := handler(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(CheckBnplEligibilityResponseObject); ok {
-		if err := validResponse.VisitCheckBnplEligibilityResponse(w); err != nil {
+	} else if validResponse, ok := response.(CheckBNPLEligibilityResponseObject); ok {
+		if err := validResponse.VisitCheckBNPLEligibilityResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -12,7 +12,7 @@ import (
 // their values instead; v itself is not changed.
 func (v CardDetails) redacted() CardDetails {
 	v.CardNumber = redact.Card(v.CardNumber)
-	v.Cvv = redact.Secret(v.Cvv)
+	v.CVV = redact.Secret(v.CVV)
 	return v
 }
 
@@ -39,9 +39,9 @@ func (v CardTokenDetails) redacted() CardTokenDetails {
 		s1 := redact.Secret(*v.Cryptogram)
 		v.Cryptogram = &s1
 	}
-	if v.Cvv != nil {
-		s2 := redact.Secret(*v.Cvv)
-		v.Cvv = &s2
+	if v.CVV != nil {
+		s2 := redact.Secret(*v.CVV)
+		v.CVV = &s2
 	}
 	if v.Token != nil {
 		s3 := redact.Secret(*v.Token)

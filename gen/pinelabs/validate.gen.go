@@ -131,23 +131,23 @@ func (v *Amount) validate(p *validation.Path, e *validation.Collector) {
 
 // Validate reports every rule of the BnplDetails schema that v breaks, as a
 // *validation.Error listing each field. A valid value costs no allocation.
-func (v *BnplDetails) Validate() error {
+func (v *BNPLDetails) Validate() error {
 	var root validation.Path
 	var e validation.Collector
 	v.validate(&root, &e)
-	return e.Err("BnplDetails")
+	return e.Err("BNPLDetails")
 }
 
-func (v *BnplDetails) validate(p *validation.Path, e *validation.Collector) {
+func (v *BNPLDetails) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("bnpl_pay_code")
-		if v.BnplPayCode == "" {
+		if v.BNPLPayCode == "" {
 			e.Add(p1, validation.Required, "", "")
 		} else {
-			switch v.BnplPayCode {
+			switch v.BNPLPayCode {
 			case "LAZYPAY", "SIMPL", "SIMPL3":
 			default:
-				e.Text(p1, validation.Enum, "LAZYPAY, SIMPL, SIMPL3", string(v.BnplPayCode))
+				e.Text(p1, validation.Enum, "LAZYPAY, SIMPL, SIMPL3", string(v.BNPLPayCode))
 			}
 		}
 	}
@@ -161,14 +161,14 @@ func (v *BnplDetails) validate(p *validation.Path, e *validation.Collector) {
 
 // Validate reports every rule of the BnplEligibilityRequest schema that v breaks, as a
 // *validation.Error listing each field. A valid value costs no allocation.
-func (v *BnplEligibilityRequest) Validate() error {
+func (v *BNPLEligibilityRequest) Validate() error {
 	var root validation.Path
 	var e validation.Collector
 	v.validate(&root, &e)
-	return e.Err("BnplEligibilityRequest")
+	return e.Err("BNPLEligibilityRequest")
 }
 
-func (v *BnplEligibilityRequest) validate(p *validation.Path, e *validation.Collector) {
+func (v *BNPLEligibilityRequest) validate(p *validation.Path, e *validation.Collector) {
 	{
 		p1 := p.Field("amount")
 		if v.Amount.Currency == "" && v.Amount.Value == 0 {
@@ -259,17 +259,17 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Collector) {
 	}
 	{
 		p3 := p.Field("cvv")
-		if v.Cvv == "" {
+		if v.CVV == "" {
 			e.Add(p3, validation.Required, "", "")
 		} else {
-			n4 := utf8.RuneCountInString(v.Cvv)
+			n4 := utf8.RuneCountInString(v.CVV)
 			if n4 < 3 {
 				e.Length(p3, validation.MinLength, "3", n4, "characters")
 			} else if n4 > 4 {
 				e.Length(p3, validation.MaxLength, "4", n4, "characters")
 			}
-			if !matchPattern1(v.Cvv) {
-				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.Cvv)
+			if !matchPattern1(v.CVV) {
+				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.CVV)
 			}
 		}
 	}
@@ -334,16 +334,16 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Collector)
 			e.Length(p1, validation.MinLength, "1", 0, "characters")
 		}
 	}
-	if v.Cvv != nil {
+	if v.CVV != nil {
 		p3 := p.Field("cvv")
-		n4 := utf8.RuneCountInString(*v.Cvv)
+		n4 := utf8.RuneCountInString(*v.CVV)
 		if n4 < 3 {
 			e.Length(p3, validation.MinLength, "3", n4, "characters")
 		} else if n4 > 4 {
 			e.Length(p3, validation.MaxLength, "4", n4, "characters")
 		}
-		if !matchPattern1(*v.Cvv) {
-			e.Sensitive(p3, validation.Pattern, "^[0-9]+$", *v.Cvv)
+		if !matchPattern1(*v.CVV) {
+			e.Sensitive(p3, validation.Pattern, "^[0-9]+$", *v.CVV)
 		}
 	}
 	if v.ExpiryMonth != nil {
@@ -795,9 +795,9 @@ func (v *PaymentOption) Validate() error {
 }
 
 func (v *PaymentOption) validate(p *validation.Path, e *validation.Collector) {
-	if v.BnplDetails != nil {
+	if v.BNPLDetails != nil {
 		p1 := p.Field("bnpl_details")
-		v.BnplDetails.validate(&p1, e)
+		v.BNPLDetails.validate(&p1, e)
 	}
 	if v.CardDetails != nil {
 		p2 := p.Field("card_details")
@@ -813,7 +813,7 @@ func (v *PaymentOption) validate(p *validation.Path, e *validation.Collector) {
 	}
 	{
 		n5 := 0
-		if v.BnplDetails != nil {
+		if v.BNPLDetails != nil {
 			n5++
 		}
 		if v.CardDetails != nil {
@@ -873,13 +873,13 @@ func (v *PaymentRequest) validate(p *validation.Path, e *validation.Collector) {
 	}
 	{
 		p6 := p.Field("payment_option")
-		if v.PaymentOption.BnplDetails == nil && v.PaymentOption.CardDetails == nil && v.PaymentOption.CardTokenDetails == nil && v.PaymentOption.PointsCardDetails == nil {
+		if v.PaymentOption.BNPLDetails == nil && v.PaymentOption.CardDetails == nil && v.PaymentOption.CardTokenDetails == nil && v.PaymentOption.PointsCardDetails == nil {
 			e.Add(p6, validation.Required, "", "")
 		} else {
 			v.PaymentOption.validate(&p6, e)
 			switch v.PaymentMethod {
 			case "BNPL":
-				if v.PaymentOption.BnplDetails == nil || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil || v.PaymentOption.PointsCardDetails != nil {
+				if v.PaymentOption.BNPLDetails == nil || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil || v.PaymentOption.PointsCardDetails != nil {
 					e.Add(p6, validation.Variant, "payment_method BNPL takes exactly one of bnpl_details", "")
 				}
 			case "CARD":
@@ -890,17 +890,17 @@ func (v *PaymentRequest) validate(p *validation.Path, e *validation.Collector) {
 				if v.PaymentOption.CardTokenDetails != nil {
 					n7++
 				}
-				if n7 != 1 || v.PaymentOption.BnplDetails != nil || v.PaymentOption.PointsCardDetails != nil {
+				if n7 != 1 || v.PaymentOption.BNPLDetails != nil || v.PaymentOption.PointsCardDetails != nil {
 					e.Add(p6, validation.Variant, "payment_method CARD takes exactly one of card_details, card_token_details", "")
 				}
 			case "POINTS":
-				if v.PaymentOption.PointsCardDetails == nil || v.PaymentOption.BnplDetails != nil || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil {
+				if v.PaymentOption.PointsCardDetails == nil || v.PaymentOption.BNPLDetails != nil || v.PaymentOption.CardDetails != nil || v.PaymentOption.CardTokenDetails != nil {
 					e.Add(p6, validation.Variant, "payment_method POINTS takes exactly one of points_card_details", "")
 				}
 			}
 		}
 	}
-	if v.DeviceInfo == nil && (v.PaymentOption.BnplDetails != nil && (v.PaymentOption.BnplDetails.BnplPayCode == "SIMPL" || v.PaymentOption.BnplDetails.BnplPayCode == "SIMPL3")) {
+	if v.DeviceInfo == nil && (v.PaymentOption.BNPLDetails != nil && (v.PaymentOption.BNPLDetails.BNPLPayCode == "SIMPL" || v.PaymentOption.BNPLDetails.BNPLPayCode == "SIMPL3")) {
 		p8 := p.Field("device_info")
 		e.Add(p8, validation.RequiredWhen, "when payment_option.bnpl_details.bnpl_pay_code is SIMPL or SIMPL3", "")
 	}

@@ -139,7 +139,7 @@ func TestValidationError(t *testing.T) {
 
 	// A card number or CVV that breaks a pattern is described, never repeated.
 	req.Payments[0].PaymentOption.CardDetails.CardNumber = "4012 0010 3714 1112"
-	req.Payments[0].PaymentOption.CardDetails.Cvv = "1a3"
+	req.Payments[0].PaymentOption.CardDetails.CVV = "1a3"
 	msg = req.Validate().Error()
 	for _, secret := range []string{"4012 0010", "0010 3714", "1a3"} {
 		if strings.Contains(msg, secret) {

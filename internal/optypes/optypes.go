@@ -24,7 +24,7 @@ var Operations = map[string]Operation{
 	"createPayment":        {reflect.TypeFor[pinelabs.CreatePaymentRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
 	"captureOrder":         {reflect.TypeFor[pinelabs.CaptureRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
 	"cancelOrder":          {nil, reflect.TypeFor[pinelabs.OrderResponse]()},
-	"checkBnplEligibility": {reflect.TypeFor[pinelabs.BnplEligibilityRequest](), reflect.TypeFor[pinelabs.BnplEligibilityResponse]()},
+	"checkBnplEligibility": {reflect.TypeFor[pinelabs.BNPLEligibilityRequest](), reflect.TypeFor[pinelabs.BNPLEligibilityResponse]()},
 	"createCustomer":       {reflect.TypeFor[pinelabs.CreateCustomerRequest](), reflect.TypeFor[pinelabs.Customer]()},
 }
 
