@@ -51,3 +51,22 @@ func ExamplePaymentCallback_VerifySignature() {
 	// <nil>
 	// true
 }
+
+func ExampleCardDetails_String() {
+	card := pinelabs.CardDetails{
+		CardNumber:  "4012001037141112",
+		CVV:         "123",
+		ExpiryMonth: "12",
+		ExpiryYear:  "2030",
+	}
+	req := pinelabs.CreatePaymentRequest{Payments: []pinelabs.PaymentRequest{{
+		PaymentMethod: pinelabs.PaymentRequestMethodCARD,
+		PaymentAmount: pinelabs.Amount{Value: 150000, Currency: "INR"},
+		PaymentOption: pinelabs.PaymentOption{CardDetails: &card},
+	}}}
+	fmt.Printf("%v\n", card)
+	fmt.Printf("%+v\n", &req)
+	// Output:
+	// {"card_number":"[redacted, 16 characters, ending 1112]","cvv":"[redacted, 3 characters]","expiry_month":"12","expiry_year":"2030"}
+	// {"payments":[{"payment_amount":{"currency":"INR","value":150000},"payment_method":"CARD","payment_option":{"card_details":{"card_number":"[redacted, 16 characters, ending 1112]","cvv":"[redacted, 3 characters]","expiry_month":"12","expiry_year":"2030"}}}]}
+}
