@@ -125,15 +125,7 @@ func scannedSources(t *testing.T) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(rulesConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := newModel(doc, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen("deadCodeSpec", m)
+	gen("deadCodeSpec", testModel(t, doc, rulesConfig))
 	return out
 }
 

@@ -38,6 +38,12 @@ func loadTestModel(t *testing.T, specPath, configPath string) *goModel {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return testModel(t, doc, configPath)
+}
+
+// testModel is doc as oapi-codegen renders it with the configuration at configPath.
+func testModel(t *testing.T, doc *openapi3.T, configPath string) *goModel {
+	t.Helper()
 	cfg, err := loadConfig(configPath)
 	if err != nil {
 		t.Fatal(err)

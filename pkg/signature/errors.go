@@ -52,27 +52,8 @@ var (
 	// ErrUnsupportedMediaType: a callback body with a Content-Type other
 	// than form or JSON.
 	ErrUnsupportedMediaType = errors.New("signature: unsupported callback content type")
-	// ErrBodyTooLarge: a callback or webhook body is over the size cap.
+	// ErrBodyTooLarge: a callback body is over MaxCallbackBytes.
 	ErrBodyTooLarge = errors.New("signature: request body too large")
-
-	// ErrInvalidWebhookSecret: the webhook secret is empty or not base64.
-	ErrInvalidWebhookSecret = errors.New("signature: invalid webhook secret")
-	// ErrWebhookMissingHeader: webhook-id, webhook-timestamp or
-	// webhook-signature is absent or empty.
-	ErrWebhookMissingHeader = errors.New("signature: missing webhook header")
-	// ErrWebhookMalformedTimestamp: webhook-timestamp is not a decimal
-	// count of seconds.
-	ErrWebhookMalformedTimestamp = errors.New("signature: malformed webhook timestamp")
-	// ErrWebhookTimestampTooOld: the delivery is older than the tolerance.
-	ErrWebhookTimestampTooOld = errors.New("signature: webhook timestamp too old")
-	// ErrWebhookTimestampTooNew: the delivery is dated further in the
-	// future than the tolerance.
-	ErrWebhookTimestampTooNew = errors.New("signature: webhook timestamp in the future")
-	// ErrWebhookSignatureMismatch: no v1 entry of webhook-signature matches.
-	ErrWebhookSignatureMismatch = errors.New("signature: no matching webhook signature")
-	// ErrWebhookMalformedBody: the signature holds but the body is not a
-	// JSON object, or its event type is not a string.
-	ErrWebhookMalformedBody = errors.New("signature: malformed webhook body")
 )
 
 // detailError adds a non-secret detail (a field or header name, a position)

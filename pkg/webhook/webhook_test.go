@@ -1,4 +1,4 @@
-package signature
+package webhook
 
 import (
 	"crypto/hmac"
@@ -47,9 +47,9 @@ func clockAt(sec int64) func() time.Time {
 	return func() time.Time { return time.Unix(sec, 0) }
 }
 
-func newTestVerifier(t testing.TB, opts ...WebhookOption) *WebhookVerifier {
+func newTestVerifier(t testing.TB, opts ...Option) *Verifier {
 	t.Helper()
-	v, err := NewWebhookVerifier(testWebhookSecret, append([]WebhookOption{WithClock(clockAt(testWebhookTS))}, opts...)...)
+	v, err := NewVerifier(testWebhookSecret, append([]Option{WithClock(clockAt(testWebhookTS))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +74,11 @@ func TestWebhookEventDecoding(t *testing.T) {
 		{"camel", `{"eventType":"REFUND_PROCESSED","data":[]}`, EventRefundProcessed, true, `[]`, nil},
 		{"both-equal", `{"eventType":"ORDER_FAILED","event_type":"ORDER_FAILED"}`, EventOrderFailed, true, ``, nil},
 		{"no-type", `{"data":{}}`, "", false, `{}`, nil},
-		{"both-differ", `{"eventType":"ORDER_FAILED","event_type":"ORDER_PROCESSED"}`, "", false, "", ErrWebhookMalformedBody},
-		{"type-not-string", `{"event_type":7}`, "", false, "", ErrWebhookMalformedBody},
-		{"null", `null`, "", false, "", ErrWebhookMalformedBody},
-		{"array", `[{"event_type":"ORDER_FAILED"}]`, "", false, "", ErrWebhookMalformedBody},
-		{"not-json", `event_type=ORDER_FAILED`, "", false, "", ErrWebhookMalformedBody},
+		{"both-differ", `{"eventType":"ORDER_FAILED","event_type":"ORDER_PROCESSED"}`, "", false, "", ErrMalformedBody},
+		{"type-not-string", `{"event_type":7}`, "", false, "", ErrMalformedBody},
+		{"null", `null`, "", false, "", ErrMalformedBody},
+		{"array", `[{"event_type":"ORDER_FAILED"}]`, "", false, "", ErrMalformedBody},
+		{"not-json", `event_type=ORDER_FAILED`, "", false, "", ErrMalformedBody},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,7 +123,7 @@ func TestWebhookAllEventTypesKnown(t *testing.T) {
 func TestWebhookTolerance(t *testing.T) {
 	key := testWebhookKey(t)
 	body := []byte(orderBody)
-	at := func(sentAt int64, opts ...WebhookOption) error {
+	at := func(sentAt int64, opts ...Option) error {
 		ts := strconv.FormatInt(sentAt, 10)
 		_, err := newTestVerifier(t, opts...).Verify(webhookHeader("msg_t", ts, "v1,"+signWebhook(key, "msg_t", ts, body)), body)
 		return err
@@ -133,22 +133,22 @@ func TestWebhookTolerance(t *testing.T) {
 	cases := []struct {
 		name string
 		sent int64
-		opts []WebhookOption
+		opts []Option
 		want error
 	}{
 		{"now", now, nil, nil},
 		{"old-edge", now - five, nil, nil},
-		{"old-past-edge", now - five - 1, nil, ErrWebhookTimestampTooOld},
+		{"old-past-edge", now - five - 1, nil, ErrTimestampTooOld},
 		{"new-edge", now + five, nil, nil},
-		{"new-past-edge", now + five + 1, nil, ErrWebhookTimestampTooNew},
-		{"zero", 0, nil, ErrWebhookTimestampTooOld},
-		{"far-future", 1 << 62, nil, ErrWebhookTimestampTooNew},
-		{"custom-ok", now - 30, []WebhookOption{WithTolerance(30 * time.Second)}, nil},
-		{"custom-old", now - 31, []WebhookOption{WithTolerance(30 * time.Second)}, ErrWebhookTimestampTooOld},
-		{"custom-new", now + 31, []WebhookOption{WithTolerance(30 * time.Second)}, ErrWebhookTimestampTooNew},
-		{"wide", now - 3600, []WebhookOption{WithTolerance(time.Hour)}, nil},
-		{"zero-keeps-default", now - five - 1, []WebhookOption{WithTolerance(0)}, ErrWebhookTimestampTooOld},
-		{"negative-keeps-default", now - five, []WebhookOption{WithTolerance(-time.Hour)}, nil},
+		{"new-past-edge", now + five + 1, nil, ErrTimestampTooNew},
+		{"zero", 0, nil, ErrTimestampTooOld},
+		{"far-future", 1 << 62, nil, ErrTimestampTooNew},
+		{"custom-ok", now - 30, []Option{WithTolerance(30 * time.Second)}, nil},
+		{"custom-old", now - 31, []Option{WithTolerance(30 * time.Second)}, ErrTimestampTooOld},
+		{"custom-new", now + 31, []Option{WithTolerance(30 * time.Second)}, ErrTimestampTooNew},
+		{"wide", now - 3600, []Option{WithTolerance(time.Hour)}, nil},
+		{"zero-keeps-default", now - five - 1, []Option{WithTolerance(0)}, ErrTimestampTooOld},
+		{"negative-keeps-default", now - five, []Option{WithTolerance(-time.Hour)}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,24 +180,24 @@ func TestWebhookHeaders(t *testing.T) {
 			h.Add("webhook-signature", "v1,"+good)
 			return h
 		}(), nil},
-		{"only-unknown-version", webhookHeader("msg_h", ts, "v2,"+good), ErrWebhookSignatureMismatch},
-		{"wrong-id", webhookHeader("msg_h", ts, "v1,"+other), ErrWebhookSignatureMismatch},
-		{"unpadded", webhookHeader("msg_h", ts, "v1,"+strings.TrimRight(good, "=")), ErrWebhookSignatureMismatch},
-		{"not-base64", webhookHeader("msg_h", ts, "v1,!!!!"), ErrWebhookSignatureMismatch},
-		{"truncated", webhookHeader("msg_h", ts, "v1,"+good[:20]), ErrWebhookSignatureMismatch},
-		{"too-long", webhookHeader("msg_h", ts, "v1,"+good+good), ErrWebhookSignatureMismatch},
-		{"no-comma", webhookHeader("msg_h", ts, "v1"+good), ErrWebhookSignatureMismatch},
-		{"missing-id", webhookHeader("", ts, "v1,"+good), ErrWebhookMissingHeader},
-		{"missing-ts", webhookHeader("msg_h", "", "v1,"+good), ErrWebhookMissingHeader},
-		{"missing-sig", webhookHeader("msg_h", ts, ""), ErrWebhookMissingHeader},
-		{"blank-sig", webhookHeader("msg_h", ts, "   "), ErrWebhookMissingHeader},
-		{"signed-ts", webhookHeader("msg_h", "+"+ts, "v1,"+good), ErrWebhookMalformedTimestamp},
-		{"ms-ts", webhookHeader("msg_h", ts+"000", "v1,"+good), ErrWebhookTimestampTooNew},
-		{"float-ts", webhookHeader("msg_h", ts+".5", "v1,"+good), ErrWebhookMalformedTimestamp},
-		{"huge-ts", webhookHeader("msg_h", "99999999999999999999999", "v1,"+good), ErrWebhookTimestampTooNew},
+		{"only-unknown-version", webhookHeader("msg_h", ts, "v2,"+good), ErrSignatureMismatch},
+		{"wrong-id", webhookHeader("msg_h", ts, "v1,"+other), ErrSignatureMismatch},
+		{"unpadded", webhookHeader("msg_h", ts, "v1,"+strings.TrimRight(good, "=")), ErrSignatureMismatch},
+		{"not-base64", webhookHeader("msg_h", ts, "v1,!!!!"), ErrSignatureMismatch},
+		{"truncated", webhookHeader("msg_h", ts, "v1,"+good[:20]), ErrSignatureMismatch},
+		{"too-long", webhookHeader("msg_h", ts, "v1,"+good+good), ErrSignatureMismatch},
+		{"no-comma", webhookHeader("msg_h", ts, "v1"+good), ErrSignatureMismatch},
+		{"missing-id", webhookHeader("", ts, "v1,"+good), ErrMissingHeader},
+		{"missing-ts", webhookHeader("msg_h", "", "v1,"+good), ErrMissingHeader},
+		{"missing-sig", webhookHeader("msg_h", ts, ""), ErrMissingHeader},
+		{"blank-sig", webhookHeader("msg_h", ts, "   "), ErrMissingHeader},
+		{"signed-ts", webhookHeader("msg_h", "+"+ts, "v1,"+good), ErrMalformedTimestamp},
+		{"ms-ts", webhookHeader("msg_h", ts+"000", "v1,"+good), ErrTimestampTooNew},
+		{"float-ts", webhookHeader("msg_h", ts+".5", "v1,"+good), ErrMalformedTimestamp},
+		{"huge-ts", webhookHeader("msg_h", "99999999999999999999999", "v1,"+good), ErrTimestampTooNew},
 	}
-	all := []error{ErrWebhookMissingHeader, ErrWebhookMalformedTimestamp, ErrWebhookTimestampTooOld,
-		ErrWebhookTimestampTooNew, ErrWebhookSignatureMismatch, ErrWebhookMalformedBody}
+	all := []error{ErrMissingHeader, ErrMalformedTimestamp, ErrTimestampTooOld,
+		ErrTimestampTooNew, ErrSignatureMismatch, ErrMalformedBody}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := v.Verify(c.h, body)
@@ -226,8 +226,8 @@ func TestWebhookSecretErrors(t *testing.T) {
 		"published-text": "abc1234",
 	} {
 		t.Run(name, func(t *testing.T) {
-			v, err := NewWebhookVerifier(secret)
-			if !errors.Is(err, ErrInvalidWebhookSecret) || v != nil {
+			v, err := NewVerifier(secret)
+			if !errors.Is(err, ErrInvalidSecret) || v != nil {
 				t.Fatalf("err = %v", err)
 			}
 			if s := strings.TrimPrefix(secret, "whsec_"); s != "" && strings.Contains(err.Error(), s) {
@@ -235,7 +235,7 @@ func TestWebhookSecretErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewWebhookVerifier("", WithRawSecret()); !errors.Is(err, ErrInvalidWebhookSecret) {
+	if _, err := NewVerifier("", WithRawSecret()); !errors.Is(err, ErrInvalidSecret) {
 		t.Fatalf("empty raw secret: %v", err)
 	}
 }
@@ -245,14 +245,14 @@ func TestWebhookRawSecretKeepsPrefix(t *testing.T) {
 	secret := "whsec_abc"
 	body := []byte(orderBody)
 	ts := strconv.Itoa(testWebhookTS)
-	v, err := NewWebhookVerifier(secret, WithRawSecret(), WithClock(clockAt(testWebhookTS)))
+	v, err := NewVerifier(secret, WithRawSecret(), WithClock(clockAt(testWebhookTS)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := v.Verify(webhookHeader("m", ts, "v1,"+signWebhook([]byte(secret), "m", ts, body)), body); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Verify(webhookHeader("m", ts, "v1,"+signWebhook([]byte("abc"), "m", ts, body)), body); !errors.Is(err, ErrWebhookSignatureMismatch) {
+	if _, err := v.Verify(webhookHeader("m", ts, "v1,"+signWebhook([]byte("abc"), "m", ts, body)), body); !errors.Is(err, ErrSignatureMismatch) {
 		t.Fatal(err)
 	}
 }
@@ -338,14 +338,14 @@ func TestWebhookTimestampBeyondTimeRange(t *testing.T) {
 		name, ts string
 		want     error
 	}{
-		{"max-int64", "9223372036854775807", ErrWebhookTimestampTooNew},
-		{"past-time-unix-range", "9223371974719179008", ErrWebhookTimestampTooNew},
-		{"max-int64-plus-one", "9223372036854775808", ErrWebhookTimestampTooNew},
-		{"twenty-nines", "99999999999999999999", ErrWebhookTimestampTooNew},
-		{"forty-digits", strings.Repeat("9", 40), ErrWebhookTimestampTooNew},
-		{"far-future-in-range", "4611686018427387904", ErrWebhookTimestampTooNew},
+		{"max-int64", "9223372036854775807", ErrTimestampTooNew},
+		{"past-time-unix-range", "9223371974719179008", ErrTimestampTooNew},
+		{"max-int64-plus-one", "9223372036854775808", ErrTimestampTooNew},
+		{"twenty-nines", "99999999999999999999", ErrTimestampTooNew},
+		{"forty-digits", strings.Repeat("9", 40), ErrTimestampTooNew},
+		{"far-future-in-range", "4611686018427387904", ErrTimestampTooNew},
 		{"leading-zeros-now", strings.Repeat("0", 30) + strconv.Itoa(testWebhookTS), nil},
-		{"leading-zeros-past", strings.Repeat("0", 30) + "1", ErrWebhookTimestampTooOld},
+		{"leading-zeros-past", strings.Repeat("0", 30) + "1", ErrTimestampTooOld},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -387,9 +387,9 @@ func TestWebhookNonCanonicalSignature(t *testing.T) {
 		want         error
 	}{
 		{"canonical", "v1," + good, nil},
-		{"padding-bits-set", "v1," + paddingBits, ErrWebhookSignatureMismatch},
-		{"all-padding-bits-set", "v1," + good[:42] + string(alphabet[last|3]) + "=", ErrWebhookSignatureMismatch},
-		{"extra-padding", "v1," + good + "=", ErrWebhookSignatureMismatch},
+		{"padding-bits-set", "v1," + paddingBits, ErrSignatureMismatch},
+		{"all-padding-bits-set", "v1," + good[:42] + string(alphabet[last|3]) + "=", ErrSignatureMismatch},
+		{"extra-padding", "v1," + good + "=", ErrSignatureMismatch},
 		{"non-canonical-then-canonical", "v1," + paddingBits + " v1," + good, nil},
 	}
 	for _, c := range cases {

@@ -1,4 +1,4 @@
-package signature
+package webhook
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -49,17 +50,17 @@ func (t EventType) Known() bool {
 	return false
 }
 
-// Webhook header names.
+// Header names of a delivery.
 const (
-	HeaderWebhookID        = "webhook-id"
-	HeaderWebhookTimestamp = "webhook-timestamp"
-	HeaderWebhookSignature = "webhook-signature"
+	HeaderID        = "webhook-id"
+	HeaderTimestamp = "webhook-timestamp"
+	HeaderSignature = "webhook-signature"
 )
 
-// Defaults for a WebhookVerifier.
+// Defaults for a Verifier.
 const (
-	DefaultWebhookTolerance = 5 * time.Minute
-	DefaultMaxWebhookBytes  = 1 << 20
+	DefaultTolerance    = 5 * time.Minute
+	DefaultMaxBodyBytes = 1 << 20
 )
 
 // Event is a verified webhook delivery.
@@ -81,9 +82,9 @@ type Event struct {
 	Body []byte
 }
 
-// WebhookVerifier checks webhook deliveries against the merchant's webhook
+// Verifier checks webhook deliveries against the merchant's webhook
 // secret. It is safe for concurrent use.
-type WebhookVerifier struct {
+type Verifier struct {
 	key       []byte
 	rawSecret bool
 	tolerance time.Duration
@@ -91,25 +92,25 @@ type WebhookVerifier struct {
 	maxBytes  int64
 }
 
-// WebhookOption adjusts a WebhookVerifier.
-type WebhookOption func(*WebhookVerifier)
+// Option adjusts a Verifier.
+type Option func(*Verifier)
 
 // WithRawSecret makes the verifier use the secret's bytes as given as the
 // HMAC key, with no prefix stripped and no base64 decoding. The Pine Labs
 // docs decode the secret as base64, but at least one public integration
 // keys the HMAC with the secret text itself; use this if deliveries only
 // verify that way.
-func WithRawSecret() WebhookOption {
-	return func(v *WebhookVerifier) { v.rawSecret = true }
+func WithRawSecret() Option {
+	return func(v *Verifier) { v.rawSecret = true }
 }
 
 // WithTolerance sets how far webhook-timestamp may be from the current time,
 // in either direction, for a delivery to be accepted. The window bounds how
 // long a captured delivery can be replayed. A value of zero or less keeps
-// the default of DefaultWebhookTolerance: there is deliberately no way to
-// switch the check off.
-func WithTolerance(d time.Duration) WebhookOption {
-	return func(v *WebhookVerifier) {
+// the default of DefaultTolerance: there is deliberately no way to switch
+// the check off.
+func WithTolerance(d time.Duration) Option {
+	return func(v *Verifier) {
 		if d > 0 {
 			v.tolerance = d
 		}
@@ -117,39 +118,39 @@ func WithTolerance(d time.Duration) WebhookOption {
 }
 
 // WithClock replaces time.Now, for tests.
-func WithClock(now func() time.Time) WebhookOption {
-	return func(v *WebhookVerifier) {
+func WithClock(now func() time.Time) Option {
+	return func(v *Verifier) {
 		if now != nil {
 			v.now = now
 		}
 	}
 }
 
-// WithMaxBodyBytes sets the body cap of Handler (DefaultMaxWebhookBytes
+// WithMaxBodyBytes sets the body cap of Handler (DefaultMaxBodyBytes
 // otherwise).
-func WithMaxBodyBytes(n int64) WebhookOption {
-	return func(v *WebhookVerifier) {
+func WithMaxBodyBytes(n int64) Option {
+	return func(v *Verifier) {
 		if n > 0 {
 			v.maxBytes = n
 		}
 	}
 }
 
-// NewWebhookVerifier builds a verifier from the webhook secret shown in the
+// NewVerifier builds a verifier from the webhook secret shown in the
 // dashboard. By default the secret is standard, padded base64 after an
 // optional "whsec_" prefix is removed; see WithRawSecret for the
 // alternative. The error never repeats the secret.
-func NewWebhookVerifier(secret string, opts ...WebhookOption) (*WebhookVerifier, error) {
-	v := &WebhookVerifier{
-		tolerance: DefaultWebhookTolerance,
+func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
+	v := &Verifier{
+		tolerance: DefaultTolerance,
 		now:       time.Now,
-		maxBytes:  DefaultMaxWebhookBytes,
+		maxBytes:  DefaultMaxBodyBytes,
 	}
 	for _, o := range opts {
 		o(v)
 	}
 	if secret == "" {
-		return nil, withDetail(ErrInvalidWebhookSecret, "empty")
+		return nil, withDetail(ErrInvalidSecret, "empty")
 	}
 	if v.rawSecret {
 		v.key = []byte(secret)
@@ -163,10 +164,10 @@ func NewWebhookVerifier(secret string, opts ...WebhookOption) (*WebhookVerifier,
 	if err != nil {
 		// base64's error gives an offset only, but say it ourselves so the
 		// text cannot change under us.
-		return nil, withDetail(ErrInvalidWebhookSecret, "not base64 (use WithRawSecret for a raw secret)")
+		return nil, withDetail(ErrInvalidSecret, "not base64 (use WithRawSecret for a raw secret)")
 	}
 	if len(key) == 0 {
-		return nil, withDetail(ErrInvalidWebhookSecret, "empty after decoding")
+		return nil, withDetail(ErrInvalidSecret, "empty after decoding")
 	}
 	v.key = key
 	return v, nil
@@ -175,32 +176,31 @@ func NewWebhookVerifier(secret string, opts ...WebhookOption) (*WebhookVerifier,
 // Verify checks a delivery's headers and raw body and decodes the event.
 // The body must be the bytes as received: re-encoded JSON will not verify.
 //
-// Checks run in this order, each with its own error: the three headers
-// are present (ErrWebhookMissingHeader); the timestamp is decimal seconds
-// (ErrWebhookMalformedTimestamp) within the tolerance of now
-// (ErrWebhookTimestampTooOld, ErrWebhookTimestampTooNew; a count too large
-// for int64 is too new); some "v1,<base64>" entry of webhook-signature, in
-// padded standard base64 with no stray padding bits, matches
-// (ErrWebhookSignatureMismatch; entries of other versions are skipped); the
-// body is a JSON object whose event_type, if present, is a string
-// (ErrWebhookMalformedBody). An event type this package does not know, or
-// none at all, is not an error.
-func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
-	id := h.Get(HeaderWebhookID)
-	ts := h.Get(HeaderWebhookTimestamp)
-	sigs := h.Values(HeaderWebhookSignature)
+// Checks run in this order, each with its own error: the three headers are
+// present (ErrMissingHeader); the timestamp is decimal seconds
+// (ErrMalformedTimestamp) within the tolerance of now (ErrTimestampTooOld,
+// ErrTimestampTooNew; a count too large for int64 is too new); some
+// "v1,<base64>" entry of webhook-signature, in padded standard base64 with
+// no stray padding bits, matches (ErrSignatureMismatch; entries of other
+// versions are skipped); the body is a JSON object whose event_type, if
+// present, is a string (ErrMalformedBody). An event type this package does
+// not know, or none at all, is not an error.
+func (v *Verifier) Verify(h http.Header, body []byte) (*Event, error) {
+	id := h.Get(HeaderID)
+	ts := h.Get(HeaderTimestamp)
+	sigs := h.Values(HeaderSignature)
 	switch {
 	case id == "":
-		return nil, withDetail(ErrWebhookMissingHeader, HeaderWebhookID)
+		return nil, withDetail(ErrMissingHeader, HeaderID)
 	case ts == "":
-		return nil, withDetail(ErrWebhookMissingHeader, HeaderWebhookTimestamp)
+		return nil, withDetail(ErrMissingHeader, HeaderTimestamp)
 	case len(sigs) == 0 || strings.TrimSpace(strings.Join(sigs, "")) == "":
-		return nil, withDetail(ErrWebhookMissingHeader, HeaderWebhookSignature)
+		return nil, withDetail(ErrMissingHeader, HeaderSignature)
 	}
 
 	sec, ok := parseSeconds(ts)
 	if !ok {
-		return nil, ErrWebhookMalformedTimestamp
+		return nil, ErrMalformedTimestamp
 	}
 	// The window is compared in whole seconds, as integers: time.Unix
 	// overflows for seconds near the int64 limit and would date such a
@@ -210,10 +210,10 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 	now := v.now()
 	earliest, latest := now.Add(-v.tolerance), now.Add(v.tolerance)
 	if sec < earliest.Unix() || sec == earliest.Unix() && earliest.Nanosecond() > 0 {
-		return nil, ErrWebhookTimestampTooOld
+		return nil, ErrTimestampTooOld
 	}
 	if sec > latest.Unix() {
-		return nil, ErrWebhookTimestampTooNew
+		return nil, ErrTimestampTooNew
 	}
 	sent := time.Unix(sec, 0)
 
@@ -235,7 +235,7 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 	for _, hv := range sigs {
 		for _, entry := range strings.Fields(hv) {
 			version, b64, ok := strings.Cut(entry, ",")
-			if !ok || version != "v1" || len(b64) != webhookSigLen {
+			if !ok || version != "v1" || len(b64) != sigLen {
 				continue
 			}
 			n, err := base64.StdEncoding.Strict().Decode(got[:], []byte(b64))
@@ -248,7 +248,7 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 		}
 	}
 	if !matched {
-		return nil, ErrWebhookSignatureMismatch
+		return nil, ErrSignatureMismatch
 	}
 
 	ev, err := decodeEvent(body)
@@ -260,8 +260,8 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) (*Event, error) {
 	return ev, nil
 }
 
-// webhookSigLen is the length of a MAC in padded standard base64.
-const webhookSigLen = (sha256.Size + 2) / 3 * 4
+// sigLen is the length of a MAC in padded standard base64.
+const sigLen = (sha256.Size + 2) / 3 * 4
 
 // parseSeconds accepts only decimal digits: strconv alone would also take a
 // sign, and the signed text must be exactly what was parsed. A count too
@@ -293,15 +293,15 @@ func decodeEvent(body []byte) (*Event, error) {
 	// Unmarshal alone would accept "null" as an empty object.
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, withDetail(ErrWebhookMalformedBody, "not a JSON object")
+		return nil, withDetail(ErrMalformedBody, "not a JSON object")
 	}
 	if err := json.Unmarshal(body, &wire); err != nil {
-		return nil, withDetail(ErrWebhookMalformedBody, "not a JSON object")
+		return nil, withDetail(ErrMalformedBody, "not a JSON object")
 	}
 	var t string
 	switch {
 	case wire.EventType != nil && wire.EventTypeCamel != nil && *wire.EventType != *wire.EventTypeCamel:
-		return nil, withDetail(ErrWebhookMalformedBody, "event_type and eventType differ")
+		return nil, withDetail(ErrMalformedBody, "event_type and eventType differ")
 	case wire.EventType != nil:
 		t = *wire.EventType
 	case wire.EventTypeCamel != nil:
@@ -310,8 +310,8 @@ func decodeEvent(body []byte) (*Event, error) {
 	return &Event{Type: EventType(t), Data: wire.Data, Body: body}, nil
 }
 
-// WebhookHandlerFunc receives a verified webhook event.
-type WebhookHandlerFunc func(w http.ResponseWriter, r *http.Request, ev *Event)
+// HandlerFunc receives a verified webhook event.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request, ev *Event)
 
 // Handler returns an http.Handler that accepts only POST, reads the body up
 // to the size cap, verifies it and calls next with the event. Failures are
@@ -319,7 +319,7 @@ type WebhookHandlerFunc func(w http.ResponseWriter, r *http.Request, ev *Event)
 // method, 413 for an oversized body, 400 for everything else. next should
 // answer 2xx once it has recorded the event (keyed by ev.ID), since any
 // other status makes Pine Labs retry.
-func (v *WebhookVerifier) Handler(next WebhookHandlerFunc) http.Handler {
+func (v *Verifier) Handler(next HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -328,7 +328,7 @@ func (v *WebhookVerifier) Handler(next WebhookHandlerFunc) http.Handler {
 		}
 		body, err := readBody(r, v.maxBytes)
 		if err != nil {
-			if errors.Is(err, ErrBodyTooLarge) {
+			if errors.Is(err, errBodyTooLarge) {
 				http.Error(w, "webhook too large", http.StatusRequestEntityTooLarge)
 			} else {
 				http.Error(w, "unreadable webhook body", http.StatusBadRequest)
@@ -337,22 +337,43 @@ func (v *WebhookVerifier) Handler(next WebhookHandlerFunc) http.Handler {
 		}
 		ev, err := v.Verify(r.Header, body)
 		if err != nil {
-			http.Error(w, webhookErrorMessage(err), http.StatusBadRequest)
+			http.Error(w, errorMessage(err), http.StatusBadRequest)
 			return
 		}
 		next(w, r, ev)
 	})
 }
 
-func webhookErrorMessage(err error) string {
+// errBodyTooLarge stays unexported: only Handler reads a body, and it
+// answers 413 rather than returning the error.
+var errBodyTooLarge = errors.New("webhook: request body too large")
+
+// readBody reads at most max bytes of r.Body and puts them back, so next
+// can read the body again.
+func readBody(r *http.Request, max int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > max {
+		return nil, errBodyTooLarge
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+func errorMessage(err error) string {
 	switch {
-	case errors.Is(err, ErrWebhookMissingHeader):
+	case errors.Is(err, ErrMissingHeader):
 		return "missing webhook headers"
-	case errors.Is(err, ErrWebhookMalformedTimestamp),
-		errors.Is(err, ErrWebhookTimestampTooOld),
-		errors.Is(err, ErrWebhookTimestampTooNew):
+	case errors.Is(err, ErrMalformedTimestamp),
+		errors.Is(err, ErrTimestampTooOld),
+		errors.Is(err, ErrTimestampTooNew):
 		return "webhook timestamp out of range"
-	case errors.Is(err, ErrWebhookSignatureMismatch):
+	case errors.Is(err, ErrSignatureMismatch):
 		return "invalid webhook signature"
 	}
 	return "malformed webhook body"
