@@ -240,14 +240,7 @@ func TestSpecDiff(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			out, code := specDiff(t, newRepo(t, fixture, tc.spec, tc.acks), bin)
-			if code != tc.exit {
-				t.Errorf("spec-diff exited with %d, want %d", code, tc.exit)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("output does not contain %q", w)
-				}
-			}
+			checkRun(t, out, code, tc.exit, tc.want)
 			if t.Failed() {
 				t.Logf("spec-diff output:\n%s", out)
 			}
@@ -305,14 +298,7 @@ func TestOasdiffRunsOnce(t *testing.T) {
 			}
 
 			out, code := specDiff(t, newRepo(t, fixture, tc.spec, tc.acks), wrapper)
-			if code != tc.exit {
-				t.Errorf("spec-diff exited with %d, want %d", code, tc.exit)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("output does not contain %q", w)
-				}
-			}
+			checkRun(t, out, code, tc.exit, tc.want)
 			runs, err := os.ReadFile(count)
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				t.Fatal(err)
@@ -324,5 +310,18 @@ func TestOasdiffRunsOnce(t *testing.T) {
 				t.Logf("spec-diff output:\n%s", out)
 			}
 		})
+	}
+}
+
+// checkRun compares a spec-diff run's exit status and output with what a case expects.
+func checkRun(t *testing.T, out string, code, exit int, want []string) {
+	t.Helper()
+	if code != exit {
+		t.Errorf("spec-diff exited with %d, want %d", code, exit)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output does not contain %q", w)
+		}
 	}
 }

@@ -118,13 +118,6 @@ func TestParseCallbackRejects(t *testing.T) {
 	malformedSig := signedValues(t, k, fs)
 	malformedSig.Set(FieldSignature, "xyz")
 
-	post := func(ct, body string) *http.Request {
-		r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(body))
-		if ct != "" {
-			r.Header.Set("Content-Type", ct)
-		}
-		return r
-	}
 	cases := []struct {
 		name string
 		r    *http.Request
@@ -133,22 +126,22 @@ func TestParseCallbackRejects(t *testing.T) {
 		{"tampered", formRequest(tampered), ErrSignatureMismatch},
 		{"unsigned", formRequest(unsigned), ErrMissingSignature},
 		{"malformed-signature", formRequest(malformedSig), ErrMalformedSignature},
-		{"repeated-form", post("application/x-www-form-urlencoded", good.Encode()+"&status=FAILED"), ErrRepeatedField},
+		{"repeated-form", postCallback("application/x-www-form-urlencoded", good.Encode()+"&status=FAILED"), ErrRepeatedField},
 		{"repeated-query", httptest.NewRequest(http.MethodGet, "/cb?"+good.Encode()+"&order_id=x", nil), ErrRepeatedField},
-		{"bad-escape", post("application/x-www-form-urlencoded", good.Encode()+"&x=%zz"), ErrMalformedCallback},
-		{"semicolon", post("application/x-www-form-urlencoded", "a=1;b=2"), ErrMalformedCallback},
-		{"json-number", post("application/json", `{"order_id":"o","status":1}`), ErrMalformedCallback},
-		{"json-null", post("application/json", `{"order_id":"o","status":null}`), ErrMalformedCallback},
-		{"json-nested", post("application/json", `{"order_id":{"a":"b"}}`), ErrMalformedCallback},
-		{"json-array", post("application/json", `["order_id","o"]`), ErrMalformedCallback},
-		{"json-trailing", post("application/json", `{"order_id":"o"} {}`), ErrMalformedCallback},
-		{"json-truncated", post("application/json", `{"order_id":"o"`), ErrMalformedCallback},
-		{"json-duplicate", post("application/json", `{"status":"FAILED","order_id":"o","status":"AUTHORIZED"}`), ErrRepeatedField},
-		{"json-empty", post("application/json", ``), ErrMalformedCallback},
-		{"xml", post("application/xml", `<x/>`), ErrUnsupportedMediaType},
-		{"no-type-with-body", post("", good.Encode()), ErrUnsupportedMediaType},
-		{"bad-media-type", post("form;;=", good.Encode()), ErrUnsupportedMediaType},
-		{"too-large", post("application/x-www-form-urlencoded", good.Encode()+"&pad="+strings.Repeat("x", MaxCallbackBytes)), ErrBodyTooLarge},
+		{"bad-escape", postCallback("application/x-www-form-urlencoded", good.Encode()+"&x=%zz"), ErrMalformedCallback},
+		{"semicolon", postCallback("application/x-www-form-urlencoded", "a=1;b=2"), ErrMalformedCallback},
+		{"json-number", postCallback("application/json", `{"order_id":"o","status":1}`), ErrMalformedCallback},
+		{"json-null", postCallback("application/json", `{"order_id":"o","status":null}`), ErrMalformedCallback},
+		{"json-nested", postCallback("application/json", `{"order_id":{"a":"b"}}`), ErrMalformedCallback},
+		{"json-array", postCallback("application/json", `["order_id","o"]`), ErrMalformedCallback},
+		{"json-trailing", postCallback("application/json", `{"order_id":"o"} {}`), ErrMalformedCallback},
+		{"json-truncated", postCallback("application/json", `{"order_id":"o"`), ErrMalformedCallback},
+		{"json-duplicate", postCallback("application/json", `{"status":"FAILED","order_id":"o","status":"AUTHORIZED"}`), ErrRepeatedField},
+		{"json-empty", postCallback("application/json", ``), ErrMalformedCallback},
+		{"xml", postCallback("application/xml", `<x/>`), ErrUnsupportedMediaType},
+		{"no-type-with-body", postCallback("", good.Encode()), ErrUnsupportedMediaType},
+		{"bad-media-type", postCallback("form;;=", good.Encode()), ErrUnsupportedMediaType},
+		{"too-large", postCallback("application/x-www-form-urlencoded", good.Encode()+"&pad="+strings.Repeat("x", MaxCallbackBytes)), ErrBodyTooLarge},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -251,11 +244,6 @@ func TestParseCallbackRefusesInvalidUTF8(t *testing.T) {
 	jsonBody := func(message, sig string) string {
 		return `{"order_id":"v1-O1","status":"FAILED","error_message":"` + message + `","signature":"` + sig + `"}`
 	}
-	post := func(ct, body string) *http.Request {
-		r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(body))
-		r.Header.Set("Content-Type", ct)
-		return r
-	}
 	cases := []struct {
 		name string
 		// message is error_message as the body carries it; signed is the
@@ -285,9 +273,9 @@ func TestParseCallbackRefusesInvalidUTF8(t *testing.T) {
 			var r *http.Request
 			switch c.transport {
 			case "json":
-				r = post("application/json", jsonBody(c.message, sig))
+				r = postCallback("application/json", jsonBody(c.message, sig))
 			case "form":
-				r = post("application/x-www-form-urlencoded", "order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig)
+				r = postCallback("application/x-www-form-urlencoded", "order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig)
 			case "query":
 				r = httptest.NewRequest(http.MethodGet, "/cb?order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig, nil)
 			}
@@ -335,20 +323,15 @@ func TestParseCallbackRefusesFoldedFields(t *testing.T) {
 func TestParseCallbackRefusesEmptyCallback(t *testing.T) {
 	k := mustKey(t, testKeyHex)
 	sig := hmacOf(t, "")
-	post := func(ct, body string) *http.Request {
-		r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(body))
-		r.Header.Set("Content-Type", ct)
-		return r
-	}
 	cases := []struct {
 		name string
 		r    *http.Request
 		want error
 	}{
-		{"form-only-signature", post("application/x-www-form-urlencoded", "signature="+sig), ErrNoFields},
+		{"form-only-signature", postCallback("application/x-www-form-urlencoded", "signature="+sig), ErrNoFields},
 		{"query-only-signature", httptest.NewRequest(http.MethodGet, "/cb?signature="+sig, nil), ErrNoFields},
-		{"json-only-signature", post("application/json", `{"signature":"`+sig+`"}`), ErrNoFields},
-		{"json-empty-object", post("application/json", `{}`), ErrMissingSignature},
+		{"json-only-signature", postCallback("application/json", `{"signature":"`+sig+`"}`), ErrNoFields},
+		{"json-empty-object", postCallback("application/json", `{}`), ErrMissingSignature},
 		{"query-empty", httptest.NewRequest(http.MethodGet, "/cb", nil), ErrMissingSignature},
 	}
 	for _, c := range cases {
@@ -358,4 +341,13 @@ func TestParseCallbackRefusesEmptyCallback(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postCallback is a callback POSTed with Content-Type ct, or none when ct is "".
+func postCallback(ct, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(body))
+	if ct != "" {
+		r.Header.Set("Content-Type", ct)
+	}
+	return r
 }
