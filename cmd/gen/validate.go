@@ -421,7 +421,7 @@ func (g *validator) stringChecks(sc *scope, val, pv string, s *openapi3.Schema, 
 	}
 	record := "Text"
 	if sensitive(s) {
-		record = "Sensitive"
+		record = maskFunc(s) // Card or Secret, as the redaction methods describe it
 	}
 	out = append(out, lengthChecks(sc, str, pv, s, nonEmpty)...)
 	if s.Pattern != "" {

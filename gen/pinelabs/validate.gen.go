@@ -253,7 +253,7 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Collector) {
 				e.Length(p1, validation.MaxLength, "19", n2, "characters")
 			}
 			if !matchPattern1(v.CardNumber) {
-				e.Sensitive(p1, validation.Pattern, "^[0-9]+$", v.CardNumber)
+				e.Card(p1, validation.Pattern, "^[0-9]+$", v.CardNumber)
 			}
 		}
 	}
@@ -269,7 +269,7 @@ func (v *CardDetails) validate(p *validation.Path, e *validation.Collector) {
 				e.Length(p3, validation.MaxLength, "4", n4, "characters")
 			}
 			if !matchPattern1(v.CVV) {
-				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.CVV)
+				e.Secret(p3, validation.Pattern, "^[0-9]+$", v.CVV)
 			}
 		}
 	}
@@ -343,7 +343,7 @@ func (v *CardTokenDetails) validate(p *validation.Path, e *validation.Collector)
 			e.Length(p3, validation.MaxLength, "4", n4, "characters")
 		}
 		if !matchPattern1(*v.CVV) {
-			e.Sensitive(p3, validation.Pattern, "^[0-9]+$", *v.CVV)
+			e.Secret(p3, validation.Pattern, "^[0-9]+$", *v.CVV)
 		}
 	}
 	if v.ExpiryMonth != nil {
@@ -980,7 +980,7 @@ func (v *PointsCardDetails) validate(p *validation.Path, e *validation.Collector
 				e.Length(p3, validation.MaxLength, "19", n4, "characters")
 			}
 			if !matchPattern1(v.CardNumber) {
-				e.Sensitive(p3, validation.Pattern, "^[0-9]+$", v.CardNumber)
+				e.Card(p3, validation.Pattern, "^[0-9]+$", v.CardNumber)
 			}
 		}
 	}

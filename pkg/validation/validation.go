@@ -215,10 +215,16 @@ func (c *Collector) Text(p Path, rule Rule, limit, v string) {
 	c.Add(p, rule, limit, quote(v))
 }
 
-// Sensitive records a failure of a secret or card value without revealing
-// it. For generated code.
-func (c *Collector) Sensitive(p Path, rule Rule, limit, v string) {
-	c.Add(p, rule, limit, mask(v))
+// Card records a failure of a card number without revealing it: its length
+// and, when they are digits, its last four. For generated code.
+func (c *Collector) Card(p Path, rule Rule, limit, v string) {
+	c.Add(p, rule, limit, redact.Card(v))
+}
+
+// Secret records a failure of a CVV, token, cryptogram or secret by its
+// length only. For generated code.
+func (c *Collector) Secret(p Path, rule Rule, limit, v string) {
+	c.Add(p, rule, limit, redact.Secret(v))
 }
 
 // Len is the number of failures so far. For generated code.

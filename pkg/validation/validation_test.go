@@ -215,7 +215,8 @@ func FuzzErrorsHideCardNumbers(f *testing.F) {
 		key := meta.Key(s)
 		var c Collector
 		c.Text(key, Pattern, "^[0-9]+$", s)
-		c.Sensitive(key, Pattern, "^[0-9]+$", s)
+		c.Card(key, Pattern, "^[0-9]+$", s)
+		c.Secret(key, Pattern, "^[0-9]+$", s)
 		var ve *Error
 		if !errors.As(c.Err("T"), &ve) {
 			t.Fatal("no error")
