@@ -56,8 +56,8 @@ var (
 	ErrBodyTooLarge = errors.New("signature: request body too large")
 )
 
-// detailError adds a non-secret detail (a field or header name, a position)
-// to a sentinel while keeping errors.Is working. It exists instead of
+// detailError adds a non-secret detail (a field name, a position) to a
+// sentinel while keeping errors.Is working. It exists instead of
 // fmt.Errorf so the hot paths do not import or call fmt.
 type detailError struct {
 	err    error

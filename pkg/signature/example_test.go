@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/pinegen/pinelabs/pkg/signature"
 )
@@ -81,47 +80,4 @@ func ExampleRequireSignedCallback() {
 	// Output:
 	// 200 order random_order_id is AUTHORIZED
 	// 400 invalid callback signature
-}
-
-func ExampleWebhookVerifier_Verify() {
-	// The vector published in the Pine Labs docs, whose secret is used as
-	// raw bytes. A dashboard secret ("whsec_..." base64) needs no option.
-	v, err := signature.NewWebhookVerifier("abc1234", signature.WithRawSecret(),
-		// Only so the old published timestamp is inside the tolerance.
-		signature.WithClock(func() time.Time { return time.Unix(1728543028, 0) }))
-	if err != nil {
-		log.Fatal(err)
-	}
-	h := http.Header{}
-	h.Set("webhook-id", "msg_2nEfCaUDn9fynC9Kz2upo1QSydl")
-	h.Set("webhook-timestamp", "1728543028")
-	h.Set("webhook-signature", "v1,Ns46HrH+Nfu9dZtBUVvSLyrOD5JH0SAGlNo3M5yobfQ=")
-	ev, err := v.Verify(h, []byte(`{"payload":"payload"}`))
-	fmt.Println(ev.ID, err)
-	// Output: msg_2nEfCaUDn9fynC9Kz2upo1QSydl <nil>
-}
-
-func ExampleWebhookVerifier_Handler() {
-	v, err := signature.NewWebhookVerifier("whsec_cmKQd3bUvHkAShg17Oejzhj0/21ZIx9bdnTCtGTBP48=")
-	if err != nil {
-		log.Fatal(err)
-	}
-	seen := map[string]bool{} // a real service keeps this in its database
-	http.Handle("POST /webhooks/pinelabs", v.Handler(func(w http.ResponseWriter, r *http.Request, ev *signature.Event) {
-		// Pine Labs resends with the same webhook-id until it gets a 2xx.
-		if seen[ev.ID] {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
-		switch ev.Type {
-		case signature.EventOrderProcessed, signature.EventOrderAuthorized:
-			// decode ev.Data and mark the order paid
-		case signature.EventRefundProcessed:
-			// ...
-		default:
-			// Unknown types still arrive here; acknowledge them.
-		}
-		seen[ev.ID] = true
-		w.WriteHeader(http.StatusOK)
-	}))
 }

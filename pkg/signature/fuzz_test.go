@@ -3,11 +3,9 @@ package signature
 import (
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -127,39 +125,6 @@ func FuzzParseCallback(f *testing.F) {
 		jr.Header.Set("Content-Type", "application/json")
 		if _, err := ParseCallback(jr, k); complete && len(js) <= MaxCallbackBytes && err != nil {
 			t.Fatalf("JSON round trip: %v", err)
-		}
-	})
-}
-
-func FuzzWebhookVerify(f *testing.F) {
-	key := testWebhookKey(f)
-	ts := strconv.Itoa(testWebhookTS)
-	f.Add("msg_1", ts, "v1,"+signWebhook(key, "msg_1", ts, []byte(orderBody)), []byte(orderBody))
-	f.Add("msg_1", "17", "v1,AAAA v2,BBBB", []byte(`{"eventType":1}`))
-	f.Add("", "", "", []byte(nil))
-	f.Add("a.b", "1749900000", "v1,=== v1,", []byte("null"))
-	v := newTestVerifier(f)
-	f.Fuzz(func(t *testing.T, id, tsHeader, sigHeader string, body []byte) {
-		h := http.Header{}
-		h.Set("webhook-id", id)
-		h.Set("webhook-timestamp", tsHeader)
-		h.Set("webhook-signature", sigHeader)
-		_, _ = v.Verify(h, body) // must not panic
-
-		if id == "" || strings.ContainsAny(id, "\r\n") {
-			return
-		}
-		h.Set("webhook-timestamp", ts)
-		h.Set("webhook-signature", sigHeader+" v1,"+signWebhook(key, id, ts, body))
-		ev, err := v.Verify(h, body)
-		if err != nil {
-			if errors.Is(err, ErrWebhookMalformedBody) {
-				return
-			}
-			t.Fatalf("round trip: %v", err)
-		}
-		if ev.ID != id || string(ev.Body) != string(body) {
-			t.Fatal("event does not match delivery")
 		}
 	})
 }

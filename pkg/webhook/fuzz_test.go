@@ -1,0 +1,89 @@
+package webhook
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func FuzzVerify(f *testing.F) {
+	key := testKey(f)
+	ts := strconv.Itoa(testTS)
+	f.Add("msg_1", ts, "v1,"+sign(key, "msg_1", ts, []byte(orderBody)), []byte(orderBody))
+	f.Add("msg_1", "17", "v1,AAAA v2,BBBB", []byte(`{"eventType":1}`))
+	f.Add("", "", "", []byte(nil))
+	f.Add("a.b", "1749900000", "v1,=== v1,", []byte("null"))
+	v := newTestVerifier(f)
+	f.Fuzz(func(t *testing.T, id, tsHeader, sigHeader string, body []byte) {
+		h := http.Header{}
+		h.Set(HeaderID, id)
+		h.Set(HeaderTimestamp, tsHeader)
+		h.Set(HeaderSignature, sigHeader)
+		_, _ = v.Verify(h, body) // must not panic
+
+		if id == "" || strings.ContainsAny(id, "\r\n") {
+			return
+		}
+		h.Set(HeaderTimestamp, ts)
+		h.Set(HeaderSignature, sigHeader+" v1,"+sign(key, id, ts, body))
+		ev, err := v.Verify(h, body)
+		if err != nil {
+			if errors.Is(err, ErrMalformedBody) {
+				return
+			}
+			t.Fatalf("round trip: %v", err)
+		}
+		if ev.ID != id || string(ev.Body) != string(body) {
+			t.Fatal("event does not match delivery")
+		}
+	})
+}
+
+// FuzzNewVerifier checks the secret parser: it never panics, never repeats
+// the secret in its error, and accepts exactly the non-empty padded
+// standard base64 (after an optional whsec_ prefix) unless told the secret
+// is raw.
+func FuzzNewVerifier(f *testing.F) {
+	f.Add(testSecret, false)
+	f.Add("abc1234", false)
+	f.Add("abc1234", true)
+	f.Add("whsec_", false)
+	f.Add("whsec_YWJjMTIzNA==", false)
+	f.Add("whsec_YWJjMTIzNA", false)
+	f.Add("YWJjMTIzNB==", false)
+	f.Fuzz(func(t *testing.T, secret string, raw bool) {
+		var opts []Option
+		if raw {
+			opts = append(opts, WithRawSecret())
+		}
+		v, err := NewVerifier(secret, opts...)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidSecret) || v != nil {
+				t.Fatalf("err = %v", err)
+			}
+			// A fixed text cannot repeat the secret.
+			switch err.Error() {
+			case "webhook: invalid secret: empty",
+				"webhook: invalid secret: not base64 (use WithRawSecret for a raw secret)",
+				"webhook: invalid secret: empty after decoding":
+			default:
+				t.Fatalf("unexpected error text %q", err)
+			}
+		}
+		var want []byte
+		if raw {
+			want = []byte(secret)
+		} else if k, derr := base64.StdEncoding.Strict().DecodeString(strings.TrimPrefix(secret, "whsec_")); derr == nil {
+			want = k
+		}
+		if (err == nil) != (len(want) > 0) {
+			t.Fatalf("secret %q (raw %v): err = %v", secret, raw, err)
+		}
+		if err == nil && string(v.key) != string(want) {
+			t.Fatalf("secret %q (raw %v): key %x, want %x", secret, raw, v.key, want)
+		}
+	})
+}
