@@ -27,7 +27,7 @@ func generateValidation(m *goModel, pkg, specName string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &validator{m: m, doc: doc, patterns: newPatterns()}
+	g := &validator{m: m, patterns: newPatterns()}
 	for _, name := range named {
 		if err := g.collectPatterns(name, doc.Components.Schemas[name].Value, map[*openapi3.Schema]bool{}); err != nil {
 			return nil, err
@@ -54,7 +54,6 @@ func generateValidation(m *goModel, pkg, specName string) ([]byte, error) {
 
 type validator struct {
 	m        *goModel
-	doc      *openapi3.T
 	patterns *patterns
 }
 
@@ -88,7 +87,7 @@ func (g *validator) collectPatterns(where string, s *openapi3.Schema, seen map[*
 func (g *validator) exported(name string) jen.Code {
 	typ := typeName(name)
 	recv := jen.Id("v").Op("*").Id(typ)
-	if isMap(g.doc.Components.Schemas[name].Value) {
+	if isMap(g.m.doc.Components.Schemas[name].Value) {
 		recv = jen.Id("v").Id(typ)
 	}
 	return jen.Comment(fmt.Sprintf("Validate reports every rule of the %s schema that v breaks, as a", name)).Line().
@@ -111,7 +110,7 @@ func (s *scope) next(prefix string) string {
 
 // method emits validate for one named object or map schema.
 func (g *validator) method(name string) (jen.Code, error) {
-	s := g.doc.Components.Schemas[name].Value
+	s := g.m.doc.Components.Schemas[name].Value
 	typ := typeName(name)
 	sc := &scope{}
 	var body []jen.Code
