@@ -63,7 +63,10 @@ func newModel(doc *openapi3.T, cfg codegen.Configuration) (*goModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.OutputOptions.UserTemplates = nil // only the names and types matter here
+	// oapi-codegen keeps its naming and pointer options in package state that
+	// only Generate sets, so it renders the document once here (about half a
+	// second) and the output is dropped; its templates are not needed for that.
+	cfg.OutputOptions.UserTemplates = nil
 	cfg = cfg.UpdateDefaults()
 	if _, err := codegen.Generate(scratch, cfg); err != nil {
 		return nil, fmt.Errorf("oapi-codegen: %w", err)
