@@ -174,7 +174,7 @@ func (a Ack) Matches(c Change) bool {
 			return false
 		}
 	} else if !strings.EqualFold(a.Method, c.Operation) || !strings.EqualFold(a.Path, c.Path) {
-		// Case-insensitive, as oasdiff's own --err-ignore matching is.
+		// Methods and paths compare without case, as oasdiff's do.
 		return false
 	}
 	return a.Change == c.ID || strings.EqualFold(squash(a.Change), squash(c.Text))

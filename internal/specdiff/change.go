@@ -42,11 +42,14 @@ const (
 	LevelErr  = 3
 )
 
-var levelNames = map[int]string{LevelInfo: "info", LevelWarn: "warning", LevelErr: "error"}
-
 func levelName(l int) string {
-	if name, ok := levelNames[l]; ok {
-		return name
+	switch l {
+	case LevelInfo:
+		return "info"
+	case LevelWarn:
+		return "warning"
+	case LevelErr:
+		return "error"
 	}
 	return "level " + strconv.Itoa(l)
 }

@@ -4,7 +4,6 @@ package lenient
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 )
@@ -38,11 +37,8 @@ func (n *Int) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("lenient.Int: %s is not a whole number: %w", data, strconv.ErrSyntax)
 	}
 	v, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
-		if errors.Is(err, strconv.ErrRange) {
-			return fmt.Errorf("lenient.Int: %s is out of range for a 64-bit integer: %w", data, strconv.ErrRange)
-		}
-		return fmt.Errorf("lenient.Int: %s: %w", data, err)
+	if err != nil { // only ErrRange is left once the digits are checked
+		return fmt.Errorf("lenient.Int: %s is out of range for a 64-bit integer: %w", data, strconv.ErrRange)
 	}
 	*n = Int(v)
 	return nil

@@ -133,7 +133,7 @@ func FuzzIntUnmarshal(f *testing.F) {
 			if err := json.Unmarshal(form, &back); err != nil {
 				t.Fatalf("%s does not decode: %v", form, err)
 			}
-			if string(data) != "null" && back != n {
+			if back != n {
 				t.Fatalf("%s decoded to %d, re-encoded %s decodes to %d", data, n, form, back)
 			}
 		}
