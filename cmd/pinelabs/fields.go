@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -75,29 +74,9 @@ func parseFieldArgs(args []string) (signature.Fields, error) {
 	return fs, nil
 }
 
-// fieldSetErrors are the signature package's refusals of a field set. The
-// command prints only the sentinel's own text, since the detail can name a
-// field and a field name is whatever was typed.
-var fieldSetErrors = []error{
-	signature.ErrStatusConflict, signature.ErrRepeatedField, signature.ErrEmptyFieldName,
-	signature.ErrNoFields, signature.ErrAmbiguousField, signature.ErrInvalidUTF8,
-}
-
-// fieldSetError reports a refused field set or key as bad input, or
-// returns nil for any other error.
-func fieldSetError(err error) error {
-	for _, s := range fieldSetErrors {
-		if errors.Is(err, s) {
-			return pkgBadInput(s)
-		}
-	}
-	if errors.Is(err, signature.ErrInvalidKey) {
-		// ParseKey's detail is a length or an offset, never the key.
-		return pkgBadInput(err)
-	}
-	return nil
-}
-
+// pkgBadInput reports an error of the signature package as bad input. Its
+// text names no key, signature or value, and a field name only when it is
+// plainly one, so it is printed as it stands.
 func pkgBadInput(err error) error {
 	return badInput(strings.TrimPrefix(err.Error(), "signature: "))
 }

@@ -49,26 +49,36 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 // secret key, whether or not cobra got far enough to parse it. The
 // messages are built not to contain the key in the first place; this is
 // the second line of defence.
+//
+// A candidate (the environment variable, or what follows "--secret-key")
+// is taken for the key once the separators a mistyped flag leaves around
+// it ("=KEY", ":KEY", " KEY") are trimmed off, and only if what is left is
+// long enough to be a key: redacting a stray "=" or "s" would cut pieces
+// out of the message, such as the "=" of "NAME=VALUE".
 func redactSecrets(msg string, args []string, getenv func(string) string) string {
-	secrets := []string{getenv(secretEnv)}
+	candidates := []string{getenv(secretEnv)}
 	for i, a := range args {
 		rest, ok := strings.CutPrefix(a, "--secret-key")
 		switch {
 		case !ok:
 		case rest == "" && i+1 < len(args):
-			secrets = append(secrets, args[i+1])
+			candidates = append(candidates, args[i+1])
 		default:
-			// "=KEY", and also " KEY" or ":KEY" from a mistyped flag.
-			secrets = append(secrets, rest, strings.TrimLeft(rest, " \t=:"))
+			candidates = append(candidates, rest)
 		}
 	}
-	for _, s := range secrets {
-		if s != "" {
+	for _, c := range candidates {
+		if s := strings.Trim(c, " \t=:"); len(s) >= minSecretLen {
 			msg = replaceFold(msg, s, "[redacted]")
 		}
 	}
 	return msg
 }
+
+// minSecretLen is the shortest text redactSecrets takes for a key. Merchant
+// keys run to dozens of hex digits; a shorter candidate is a typo, and
+// ParseKey's message about it is more use whole.
+const minSecretLen = 8
 
 // replaceFold is strings.ReplaceAll with old matched in any letter case.
 func replaceFold(s, old, repl string) string {

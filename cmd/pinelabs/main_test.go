@@ -197,6 +197,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown-command", nil, []string{"sigh", "--secret-key", key16}, "unknown command"},
 		{"secret-as-command", nil, []string{"--secret-key", oddKey}, "unknown flag"},
 		{"secret-in-shorthand", nil, []string{"sign", "-s" + oddKey, "a=1", "--secret-key", oddKey}, "unknown shorthand flag"},
+		{"key-as-ambiguous-field-name", nil, []string{"sign", "--secret-key", key16, key16 + "=a&zzz=1"}, `ambiguous: value of field "[redacted]"`},
+		{"key-as-ambiguous-field-name-env", []string{"PINELABS_SECRET_KEY=" + key16}, []string{"sign", key16 + "=a&zzz=1"}, `ambiguous: value of field "[redacted]"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -221,19 +223,7 @@ func TestHelp(t *testing.T) {
 
 // redact hides every spelling of secret in s (any case), so a failing test
 // can show what was printed without printing the key itself.
-func redact(s, secret string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if len(s)-i >= len(secret) && strings.EqualFold(s[i:i+len(secret)], secret) {
-			b.WriteString("[KEY]")
-			i += len(secret)
-			continue
-		}
-		b.WriteByte(s[i])
-		i++
-	}
-	return b.String()
-}
+func redact(s, secret string) string { return replaceFold(s, secret, "[KEY]") }
 
 // swapCase turns lowercase hex letters to uppercase and back.
 func swapCase(s string) string {
@@ -286,6 +276,10 @@ func TestSecretKeyNeverPrinted(t *testing.T) {
 		{"flag-needs-value-after-key", false, func(k string) []string { return append(with("verify", "--secret-key="+k), "--signature") }, 2},
 		{"key-as-signature", false, func(k string) []string { return with("verify", "--secret-key", k, "--signature", k) }, 1},
 		{"key-as-signature-other-case", false, func(k string) []string { return with("verify", "--secret-key", k, "--signature", swapCase(k)) }, 1},
+		{"empty-flag-then-key", false, func(k string) []string { return with("sign", "--secret-key=", "--secret-key="+k, "order_id") }, 2},
+		{"plural-flag-then-key", false, func(k string) []string { return with("sign", "--secret-keys", k) }, 2},
+		{"flag-with-colon-alone-then-key", false, func(k string) []string { return with("sign", "--secret-key:", k) }, 2},
+		{"key-between-separators", false, func(k string) []string { return with("sign", "--secret-key=:"+k+": ") }, 2},
 		{"valid-sign", false, func(k string) []string { return with("sign", "--secret-key", k) }, 0},
 	}
 	for _, c := range cases {
@@ -332,9 +326,17 @@ func TestUsageMistakesNameTheProblem(t *testing.T) {
 		{"unknown-command-not-a-word", []string{key16}, `unknown command;`},
 		{"unknown-help-topic", []string{"help", "sigh"}, `unknown help topic`},
 		{"repeated-field", []string{"sign", "--secret-key", key16, "a=1", "b=2", "a=3"}, `arguments 1 and 3 both give the same field`},
-		{"ambiguous-field", []string{"sign", "--secret-key", key16, "order_id=v1-O1&status=AUTHORIZED"}, `ambiguous`},
+		{"ambiguous-field", []string{"sign", "--secret-key", key16, "order_id=v1-O1&status=AUTHORIZED"}, `ambiguous: value of field "order_id"`},
+		{"ambiguous-field-name-not-shown", []string{"sign", "--secret-key", key16, "Order=v1-O1&status=AUTHORIZED"}, `ambiguous: value of field (name not shown)`},
 		{"only-signature", []string{"sign", "--secret-key", key16, "signature=x"}, `no fields to sign`},
-		{"invalid-utf8", []string{"sign", "--secret-key", key16, "order_id=\xff"}, `not valid UTF-8`},
+		{"invalid-utf8", []string{"sign", "--secret-key", key16, "order_id=\xff"}, `not valid UTF-8: value of field "order_id"`},
+		{"invalid-utf8-verify", []string{"verify", "--secret-key", key16, "--signature", sigDocs, "udf_1=\xff"}, `not valid UTF-8: value of field "udf_1"`},
+		// Words that only start like the key flag, and separators around
+		// it, are not taken for the key and cut out of the message.
+		{"flag-with-extra-letter", []string{"sign", "--secret-keys", key16, "a=1"}, `unknown flag --secret-keys`},
+		{"empty-key-then-key", []string{"sign", "--secret-key=", "--secret-key=" + key16, "order_id"}, `argument 1 is not NAME=VALUE`},
+		{"flag-with-colon-alone", []string{"sign", "--secret-key:", "a=1"}, `unknown flag: an argument starts with "--secret-key" but is not`},
+		{"short-key", []string{"sign", "--secret-key", "x", "a=1"}, `odd number of hex digits (1)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -346,6 +348,12 @@ func TestUsageMistakesNameTheProblem(t *testing.T) {
 			checkNoSecret(t, r, key16)
 		})
 	}
+	t.Run("short-key-in-environment", func(t *testing.T) {
+		r := runCLI(t, []string{"PINELABS_SECRET_KEY=e"}, "sign", "a=1")
+		if r.code != 2 || !strings.Contains(r.stderr, "odd number of hex digits (1)") {
+			t.Fatalf("got %+v", r)
+		}
+	})
 	t.Run("help-topic-still-works", func(t *testing.T) {
 		r := runCLI(t, nil, "help", "sign")
 		if r.code != 0 || !strings.Contains(r.stdout, "sign prints the signature") {

@@ -27,10 +27,7 @@ func newSignCmd(getenv func(string) string) *cobra.Command {
 			}
 			sig, err := key.Sign(fs)
 			if err != nil {
-				if be := fieldSetError(err); be != nil {
-					return be
-				}
-				return err
+				return pkgBadInput(err)
 			}
 			io.WriteString(cmd.OutOrStdout(), sig+"\n")
 			return nil

@@ -48,10 +48,7 @@ stderr.
 			case errors.Is(err, signature.ErrSignatureMismatch):
 				io.WriteString(out, "invalid: signature does not match the fields\n")
 			default:
-				if be := fieldSetError(err); be != nil {
-					return be
-				}
-				return err
+				return pkgBadInput(err)
 			}
 			return &exitError{code: exitInvalid}
 		},

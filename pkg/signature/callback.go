@@ -47,7 +47,7 @@ func (k Key) VerifyCallback(fs Fields) (*Callback, error) {
 		}
 	}
 	if n > 1 {
-		return nil, withDetail(ErrRepeatedField, FieldSignature)
+		return nil, withDetail(ErrRepeatedField, fieldName(FieldSignature))
 	}
 	if err := k.Verify(fs, sig); err != nil {
 		return nil, err
@@ -79,14 +79,21 @@ func (k Key) VerifyCallback(fs Fields) (*Callback, error) {
 // Any other Content-Type gives ErrUnsupportedMediaType. A body that was read
 // is put back into r.Body so a later handler can read it again.
 func ParseCallback(r *http.Request, key Key) (*Callback, error) {
-	fs, err := callbackFields(r)
+	return parseCallback(nil, r, key)
+}
+
+// parseCallback is ParseCallback with the ResponseWriter, if there is one,
+// that http.MaxBytesReader tells to close the connection after an
+// oversized body instead of reading the rest of it.
+func parseCallback(w http.ResponseWriter, r *http.Request, key Key) (*Callback, error) {
+	fs, err := callbackFields(w, r)
 	if err != nil {
 		return nil, err
 	}
 	return key.VerifyCallback(fs)
 }
 
-func callbackFields(r *http.Request) (Fields, error) {
+func callbackFields(w http.ResponseWriter, r *http.Request) (Fields, error) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return queryFields(r.URL.RawQuery)
 	}
@@ -100,13 +107,13 @@ func callbackFields(r *http.Request) (Fields, error) {
 	}
 	switch mt {
 	case "application/x-www-form-urlencoded":
-		body, err := readBody(r, MaxCallbackBytes)
+		body, err := readBody(w, r, MaxCallbackBytes)
 		if err != nil {
 			return nil, err
 		}
 		return queryFields(string(body))
 	case "application/json":
-		body, err := readBody(r, MaxCallbackBytes)
+		body, err := readBody(w, r, MaxCallbackBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -115,17 +122,18 @@ func callbackFields(r *http.Request) (Fields, error) {
 	return nil, ErrUnsupportedMediaType
 }
 
-// readBody reads at most max bytes of r.Body and puts them back.
-func readBody(r *http.Request, max int64) ([]byte, error) {
+// readBody reads at most max bytes of r.Body and puts them back. w may be
+// nil.
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if errors.As(err, new(*http.MaxBytesError)) {
+		return nil, ErrBodyTooLarge
+	}
 	if err != nil {
 		return nil, withDetail(ErrMalformedCallback, "reading body failed")
-	}
-	if int64(len(body)) > max {
-		return nil, ErrBodyTooLarge
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, nil
@@ -175,7 +183,7 @@ func jsonFields(body []byte) (Fields, error) {
 			return nil, malformed
 		}
 		if _, dup := seen[name]; dup {
-			return nil, withDetail(ErrRepeatedField, name)
+			return nil, withDetail(ErrRepeatedField, fieldName(name))
 		}
 		seen[name] = struct{}{}
 		fs = append(fs, Field{Name: name, Value: value})
@@ -250,11 +258,12 @@ type callbackContextKey struct{}
 // before next runs, with a one-line plain-text reason that says nothing
 // about the key or the expected signature: 400 for a missing, malformed or
 // wrong signature or undecodable fields, 413 for a body over
-// MaxCallbackBytes, 415 for an unsupported Content-Type, and 500 if key is
+// MaxCallbackBytes (the server then closes the connection rather than read
+// the rest), 415 for an unsupported Content-Type, and 500 if key is
 // the zero Key. next gets the verified callback from CallbackFromContext.
 func RequireSignedCallback(key Key, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cb, err := ParseCallback(r, key)
+		cb, err := parseCallback(w, r, key)
 		if err != nil {
 			code, msg := callbackErrorResponse(err)
 			http.Error(w, msg, code)

@@ -22,11 +22,9 @@ func signedValues(t testing.TB, k Key, fs Fields) url.Values {
 	return v
 }
 
-func formRequest(v url.Values) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/pay/return", strings.NewReader(v.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return r
-}
+const formCT = "application/x-www-form-urlencoded"
+
+func formRequest(v url.Values) *http.Request { return postCallback(formCT, v.Encode()) }
 
 func jsonRequest(t testing.TB, v url.Values) *http.Request {
 	m := map[string]string{}
@@ -37,9 +35,7 @@ func jsonRequest(t testing.TB, v url.Values) *http.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := httptest.NewRequest(http.MethodPost, "/pay/return", strings.NewReader(string(b)))
-	r.Header.Set("Content-Type", "application/json; charset=utf-8")
-	return r
+	return postCallback("application/json; charset=utf-8", string(b))
 }
 
 func trickyFields() Fields {
@@ -82,8 +78,8 @@ func TestParseCallbackPostIgnoresQuery(t *testing.T) {
 	// Labs does not sign.
 	k := mustKey(t, testKeyHex)
 	v := signedValues(t, k, trickyFields())
-	r := httptest.NewRequest(http.MethodPost, "/pay/return?cart=42&order_id=forged", strings.NewReader(v.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r := formRequest(v)
+	r.URL.RawQuery = "cart=42&order_id=forged"
 	cb, err := ParseCallback(r, k)
 	if err != nil {
 		t.Fatal(err)
@@ -126,10 +122,10 @@ func TestParseCallbackRejects(t *testing.T) {
 		{"tampered", formRequest(tampered), ErrSignatureMismatch},
 		{"unsigned", formRequest(unsigned), ErrMissingSignature},
 		{"malformed-signature", formRequest(malformedSig), ErrMalformedSignature},
-		{"repeated-form", postCallback("application/x-www-form-urlencoded", good.Encode()+"&status=FAILED"), ErrRepeatedField},
+		{"repeated-form", postCallback(formCT, good.Encode()+"&status=FAILED"), ErrRepeatedField},
 		{"repeated-query", httptest.NewRequest(http.MethodGet, "/cb?"+good.Encode()+"&order_id=x", nil), ErrRepeatedField},
-		{"bad-escape", postCallback("application/x-www-form-urlencoded", good.Encode()+"&x=%zz"), ErrMalformedCallback},
-		{"semicolon", postCallback("application/x-www-form-urlencoded", "a=1;b=2"), ErrMalformedCallback},
+		{"bad-escape", postCallback(formCT, good.Encode()+"&x=%zz"), ErrMalformedCallback},
+		{"semicolon", postCallback(formCT, "a=1;b=2"), ErrMalformedCallback},
 		{"json-number", postCallback("application/json", `{"order_id":"o","status":1}`), ErrMalformedCallback},
 		{"json-null", postCallback("application/json", `{"order_id":"o","status":null}`), ErrMalformedCallback},
 		{"json-nested", postCallback("application/json", `{"order_id":{"a":"b"}}`), ErrMalformedCallback},
@@ -141,7 +137,7 @@ func TestParseCallbackRejects(t *testing.T) {
 		{"xml", postCallback("application/xml", `<x/>`), ErrUnsupportedMediaType},
 		{"no-type-with-body", postCallback("", good.Encode()), ErrUnsupportedMediaType},
 		{"bad-media-type", postCallback("form;;=", good.Encode()), ErrUnsupportedMediaType},
-		{"too-large", postCallback("application/x-www-form-urlencoded", good.Encode()+"&pad="+strings.Repeat("x", MaxCallbackBytes)), ErrBodyTooLarge},
+		{"too-large", postCallback(formCT, good.Encode()+"&pad="+strings.Repeat("x", MaxCallbackBytes)), ErrBodyTooLarge},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,10 +176,8 @@ func TestRequireSignedCallback(t *testing.T) {
 	unsigned.Del(FieldSignature)
 	malformed := signedValues(t, k, fs)
 	malformed.Set(FieldSignature, sig[:40])
-	xml := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("<x/>"))
-	xml.Header.Set("Content-Type", "text/xml")
-	big := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(strings.Repeat("a", MaxCallbackBytes+1)))
-	big.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	xml := postCallback("text/xml", "<x/>")
+	big := postCallback(formCT, strings.Repeat("a", MaxCallbackBytes+1))
 
 	cases := []struct {
 		name string
@@ -275,7 +269,7 @@ func TestParseCallbackRefusesInvalidUTF8(t *testing.T) {
 			case "json":
 				r = postCallback("application/json", jsonBody(c.message, sig))
 			case "form":
-				r = postCallback("application/x-www-form-urlencoded", "order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig)
+				r = postCallback(formCT, "order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig)
 			case "query":
 				r = httptest.NewRequest(http.MethodGet, "/cb?order_id=v1-O1&status=FAILED&error_message="+c.message+"&signature="+sig, nil)
 			}
@@ -328,7 +322,7 @@ func TestParseCallbackRefusesEmptyCallback(t *testing.T) {
 		r    *http.Request
 		want error
 	}{
-		{"form-only-signature", postCallback("application/x-www-form-urlencoded", "signature="+sig), ErrNoFields},
+		{"form-only-signature", postCallback(formCT, "signature="+sig), ErrNoFields},
 		{"query-only-signature", httptest.NewRequest(http.MethodGet, "/cb?signature="+sig, nil), ErrNoFields},
 		{"json-only-signature", postCallback("application/json", `{"signature":"`+sig+`"}`), ErrNoFields},
 		{"json-empty-object", postCallback("application/json", `{}`), ErrMissingSignature},
@@ -350,4 +344,48 @@ func postCallback(ct, body string) *http.Request {
 		r.Header.Set("Content-Type", ct)
 	}
 	return r
+}
+
+// TestCallbackBodyLimit: a body of MaxCallbackBytes is read, one byte more
+// is refused, and a server behind RequireSignedCallback then closes the
+// connection rather than read the rest of an oversized body to keep it.
+func TestCallbackBodyLimit(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	// fill returns a signed form body of n bytes, padded by a signed field.
+	fill := func(n int) string {
+		fs := append(trickyFields(), Field{"pad", ""})
+		fs[len(fs)-1].Value = strings.Repeat("x", n-len(signedValues(t, k, fs).Encode()))
+		return signedValues(t, k, fs).Encode()
+	}
+	srv := httptest.NewServer(RequireSignedCallback(k, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "thanks")
+	})))
+	defer srv.Close()
+	cases := []struct {
+		name      string
+		body      string
+		code      int
+		wantClose bool
+	}{
+		{"at-limit", fill(MaxCallbackBytes), http.StatusOK, false},
+		{"one-byte-over", fill(MaxCallbackBytes + 1), http.StatusRequestEntityTooLarge, true},
+		{"far-over", fill(4 * MaxCallbackBytes), http.StatusRequestEntityTooLarge, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseCallback(postCallback(formCT, c.body), k)
+			if tooLarge := errors.Is(err, ErrBodyTooLarge); tooLarge != (c.code == http.StatusRequestEntityTooLarge) {
+				t.Fatalf("ParseCallback: err = %v", err)
+			}
+			resp, err := srv.Client().Post(srv.URL, formCT, strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.code || resp.Close != c.wantClose {
+				t.Fatalf("got %d, Connection: close %v; want %d, %v", resp.StatusCode, resp.Close, c.code, c.wantClose)
+			}
+		})
+	}
 }

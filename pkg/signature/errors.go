@@ -4,7 +4,9 @@ import "errors"
 
 // Every error this package returns matches one of these sentinels with
 // errors.Is, so callers can branch on the cause without parsing text. No
-// error text ever contains a secret, a signature or a field value.
+// error text ever contains a secret, a signature or a field value, and it
+// names a field only if the name is short and made of [a-z0-9_], so the
+// text is safe to log or print as it stands.
 var (
 	// ErrInvalidKey: the secret given to ParseKey is empty, has an odd
 	// number of hex digits or a non-hex character; also returned when a
@@ -68,3 +70,28 @@ func (e *detailError) Error() string { return e.err.Error() + ": " + e.detail }
 func (e *detailError) Unwrap() error { return e.err }
 
 func withDetail(err error, detail string) error { return &detailError{err: err, detail: detail} }
+
+// maxShownNameLen is the longest field name an error repeats; nameNotShown
+// stands in for any name that is longer or not plainly a name.
+const (
+	maxShownNameLen = 32
+	nameNotShown    = "(name not shown)"
+)
+
+// fieldName is name as an error may show it: quoted if it is short and made
+// of [a-z0-9_], like every name Pine Labs sends, else nameNotShown. Names
+// reach errors from requests whose signature has not been checked yet, so
+// one could carry a newline that forges a log line, or, where "&" or "="
+// is in it, a piece of someone's value.
+func fieldName(name string) string {
+	if name == "" || len(name) > maxShownNameLen {
+		return nameNotShown
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return nameNotShown
+		}
+	}
+	return `"` + name + `"`
+}

@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -26,13 +29,16 @@ func hmacOf(t testing.TB, canonical string) string {
 func TestEmptyFieldSetIsRefused(t *testing.T) {
 	k := mustKey(t, testKeyHex)
 	sig := hmacOf(t, "")
+	onlySig := Fields{{FieldSignature, sig}}
 	cases := []struct {
 		name string
 		fs   Fields
+		// callback is fs with the signature field VerifyCallback reads it from.
+		callback Fields
 	}{
-		{"nil", nil},
-		{"empty", Fields{}},
-		{"only-signature", Fields{{FieldSignature, sig}}},
+		{"nil", nil, onlySig},
+		{"empty", Fields{}, onlySig},
+		{"only-signature", onlySig, onlySig},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -52,11 +58,7 @@ func TestEmptyFieldSetIsRefused(t *testing.T) {
 			if err := k.VerifyMap(m, sig); !errors.Is(err, ErrNoFields) {
 				t.Errorf("VerifyMap: err = %v, want ErrNoFields", err)
 			}
-			withSig := append(Fields{{FieldSignature, sig}}, c.fs...)
-			if c.name == "only-signature" {
-				withSig = c.fs
-			}
-			if cb, err := k.VerifyCallback(withSig); !errors.Is(err, ErrNoFields) || cb != nil {
+			if cb, err := k.VerifyCallback(c.callback); !errors.Is(err, ErrNoFields) || cb != nil {
 				t.Errorf("VerifyCallback: err = %v, want ErrNoFields", err)
 			}
 		})
@@ -254,4 +256,84 @@ func FuzzCanonicalStringIsUnambiguous(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestErrorsNameOnlyPlainFieldNames: field names come from whoever sent the
+// request, before its signature is checked, so an error repeats a name only
+// when it is short and plainly a name. Anything else, such as a name with
+// a newline that would forge a log line, is left out of the text.
+func TestErrorsNameOnlyPlainFieldNames(t *testing.T) {
+	k := mustKey(t, testKeyHex)
+	const forged = "a\nERROR forged entry"
+	long := strings.Repeat("n", maxShownNameLen+1)
+	fitting := strings.Repeat("n", maxShownNameLen)
+	sig := strings.Repeat("A", 64)
+	verify := func(fs Fields) error { return k.Verify(fs, sig) }
+	sign := func(fs Fields) error { _, err := k.Sign(fs); return err }
+	parse := func(r *http.Request) error { _, err := ParseCallback(r, k); return err }
+	cases := []struct {
+		name string
+		err  error
+		want error
+		// shown is the name the text must quote; "" means no name may
+		// appear and the text says it is not shown.
+		shown, hidden string
+	}{
+		{"json-ambiguous-value-forged-name",
+			parse(postCallback("application/json", `{"a\nERROR forged entry":"x&zzz=1","signature":"`+sig+`"}`)),
+			ErrAmbiguousField, "", forged},
+		{"json-repeated-forged-name",
+			parse(postCallback("application/json", `{"a\nERROR forged entry":"1","a\nERROR forged entry":"2"}`)),
+			ErrRepeatedField, "", forged},
+		{"form-repeated-forged-name",
+			parse(postCallback(formCT, "a%0AERROR+forged+entry=1&a%0AERROR+forged+entry=2")),
+			ErrRepeatedField, "", forged},
+		{"query-repeated-forged-name",
+			parse(httptest.NewRequest(http.MethodGet, "/cb?a%0AERROR+forged+entry=1&a%0AERROR+forged+entry=2", nil)),
+			ErrRepeatedField, "", forged},
+		{"verify-repeated-name-with-ampersand",
+			verify(Fields{{"a&b", "1"}, {"a&b", "2"}}), ErrRepeatedField, "", "a&b"},
+		{"sign-repeated-name-with-equals",
+			sign(Fields{{"a=b", "1"}, {"a=b", "2"}}), ErrRepeatedField, "", "a=b"},
+		{"verify-repeated-uppercase-name",
+			verify(Fields{{"Order_ID", "1"}, {"Order_ID", "2"}}), ErrRepeatedField, "", "Order_ID"},
+		{"verify-repeated-long-name",
+			verify(Fields{{long, "1"}, {long, "2"}}), ErrRepeatedField, "", long},
+		{"verify-ambiguous-value-forged-name",
+			verify(Fields{{forged, "x&zzz=1"}}), ErrAmbiguousField, "", forged},
+		{"verify-invalid-utf8-value-forged-name",
+			verify(Fields{{forged, "\xff"}}), ErrInvalidUTF8, "", forged},
+		{"values-repeated-forged-name",
+			func() error { _, err := FieldsFromValues(url.Values{forged: {"1", "2"}}); return err }(),
+			ErrRepeatedField, "", forged},
+		{"verify-repeated-plain-name",
+			verify(Fields{{FieldOrderID, "1"}, {FieldOrderID, "2"}}), ErrRepeatedField, FieldOrderID, ""},
+		{"verify-repeated-name-of-greatest-length",
+			verify(Fields{{fitting, "1"}, {fitting, "2"}}), ErrRepeatedField, fitting, ""},
+		{"verify-ambiguous-value-plain-name",
+			verify(Fields{{FieldOrderID, "v1-O1&status=AUTHORIZED"}}), ErrAmbiguousField, FieldOrderID, ""},
+		{"verify-invalid-utf8-value-plain-name",
+			verify(Fields{{"udf_1", "\xff"}}), ErrInvalidUTF8, "udf_1", ""},
+		{"json-repeated-plain-name",
+			parse(postCallback("application/json", `{"status":"A","status":"B"}`)), ErrRepeatedField, FieldStatus, ""},
+		{"form-repeated-plain-name",
+			parse(postCallback(formCT, "status=A&status=B")), ErrRepeatedField, FieldStatus, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !errors.Is(c.err, c.want) {
+				t.Fatalf("err = %q, want %v", c.err, c.want)
+			}
+			msg := c.err.Error()
+			if strings.ContainsFunc(msg, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+				t.Errorf("error %q has a control character", msg)
+			}
+			if c.shown != "" && !strings.Contains(msg, `"`+c.shown+`"`) {
+				t.Errorf("error %q does not name %q", msg, c.shown)
+			}
+			if c.hidden != "" && (strings.Contains(msg, c.hidden) || !strings.Contains(msg, nameNotShown)) {
+				t.Errorf("error %q repeats the name or does not say it is not shown", msg)
+			}
+		})
+	}
 }
