@@ -1,6 +1,6 @@
-// Package sigvectors reads the signature test vectors that
-// pkg/signature/testdata/make-vectors.sh computes with openssl, for the tests
-// of every package that signs or verifies.
+// Package sigvectors reads the signature test vectors that make-vectors.sh,
+// next to this file, computes with openssl, for the tests of every package
+// that signs or verifies.
 package sigvectors
 
 import (

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"hash"
+	"log/slog"
 	"strconv"
 	"sync"
 )
@@ -76,6 +77,10 @@ func (k Key) String() string { return "signature.Key(redacted)" }
 
 // GoString does the same for %#v.
 func (k Key) GoString() string { return k.String() }
+
+// LogValue does the same for log/slog, whose JSON handler would otherwise
+// not call String.
+func (k Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 func (k Key) get() (*macState, error) {
 	if k.s == nil {

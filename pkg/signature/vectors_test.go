@@ -9,8 +9,13 @@ import (
 	"github.com/pinegen/pinelabs/internal/sigvectors"
 )
 
-// The vectors were computed by testdata/make-vectors.sh with openssl, so
-// these tests check the Go code against an independent implementation.
+// The vectors were computed by internal/sigvectors/make-vectors.sh with
+// openssl, so these tests check the Go code against an independent
+// implementation.
+const (
+	vectorFile   = "testdata/callback-vectors.txt"
+	vectorScript = "../../internal/sigvectors/make-vectors.sh"
+)
 
 type callbackVector struct {
 	name, key, canonical, hmac string
@@ -19,7 +24,7 @@ type callbackVector struct {
 
 func loadCallbackVectors(t *testing.T) []callbackVector {
 	t.Helper()
-	read, err := sigvectors.ReadCallbacks("testdata/callback-vectors.txt")
+	read, err := sigvectors.ReadCallbacks(vectorFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,15 +95,15 @@ func TestVectorFileMatchesScript(t *testing.T) {
 			t.Skipf("%s not installed", tool)
 		}
 	}
-	out, err := exec.Command("bash", "testdata/make-vectors.sh", "callbacks").Output()
+	out, err := exec.Command("bash", vectorScript, "callbacks").Output()
 	if err != nil {
 		t.Fatalf("make-vectors.sh callbacks: %v", err)
 	}
-	want, err := os.ReadFile("testdata/callback-vectors.txt")
+	want, err := os.ReadFile(vectorFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(out) != string(want) {
-		t.Error("testdata/callback-vectors.txt differs from make-vectors.sh callbacks output; rerun the script")
+		t.Errorf("%s differs from make-vectors.sh callbacks output; rerun the script", vectorFile)
 	}
 }

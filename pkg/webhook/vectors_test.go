@@ -11,12 +11,12 @@ import (
 	"github.com/pinegen/pinelabs/internal/sigvectors"
 )
 
-// The vectors were computed by ../signature/testdata/make-vectors.sh with
+// The vectors were computed by internal/sigvectors/make-vectors.sh with
 // openssl, so these tests check the Go code against an independent
 // implementation.
 const (
 	vectorFile   = "testdata/webhook-vectors.txt"
-	vectorScript = "../signature/testdata/make-vectors.sh"
+	vectorScript = "../../internal/sigvectors/make-vectors.sh"
 )
 
 func TestVectors(t *testing.T) {

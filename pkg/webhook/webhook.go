@@ -7,11 +7,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"hash"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,6 +60,19 @@ const (
 	HeaderSignature = "webhook-signature"
 )
 
+// The header names as http.Header stores them, so Verify indexes the map
+// directly instead of canonicalising each name on every call as Get does.
+var (
+	canonicalID        = http.CanonicalHeaderKey(HeaderID)
+	canonicalTimestamp = http.CanonicalHeaderKey(HeaderTimestamp)
+	canonicalSignature = http.CanonicalHeaderKey(HeaderSignature)
+)
+
+// strict is the one base64 spelling accepted, for secrets and signatures
+// alike. Encoding.Strict returns a new Encoding on every call, so it is
+// made once.
+var strict = base64.StdEncoding.Strict()
+
 // Defaults for a Verifier.
 const (
 	DefaultTolerance    = 5 * time.Minute
@@ -83,14 +99,47 @@ type Event struct {
 }
 
 // Verifier checks webhook deliveries against the merchant's webhook
-// secret. It is safe for concurrent use.
+// secret. It is safe for concurrent use. Printed or logged, it shows only
+// webhook.Verifier(redacted).
 type Verifier struct {
-	key       []byte
+	// macs holds *macState keyed with the secret. The key itself is kept
+	// only by the pool's New function, so no formatting verb, not even
+	// one that bypasses String, can reach it through a Verifier's fields.
+	macs      *sync.Pool
 	rawSecret bool
 	tolerance time.Duration
 	now       func() time.Time
 	maxBytes  int64
 }
+
+// macState is what one signature check needs, pooled so that the check
+// allocates nothing once warm: the keyed HMAC, whose Reset restores the
+// precomputed pads instead of rehashing the key, the buffer the signed
+// prefix is built in, and room for the sum and a decoded signature.
+type macState struct {
+	mac    hash.Hash
+	prefix []byte
+	sum    [sha256.Size]byte
+	got    [sha256.Size + 1]byte // Decode wants room for DecodedLen(sigLen) bytes
+	b64    [sigLen]byte          // an entry copied, since Decode takes a []byte
+}
+
+func newMACPool(key []byte) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		return &macState{mac: hmac.New(sha256.New, key)}
+	}}
+}
+
+// String keeps the secret out of logs when a Verifier ends up in a
+// formatted message.
+func (v Verifier) String() string { return "webhook.Verifier(redacted)" }
+
+// GoString does the same for %#v.
+func (v Verifier) GoString() string { return v.String() }
+
+// LogValue does the same for log/slog, whose JSON handler would otherwise
+// not call String.
+func (v Verifier) LogValue() slog.Value { return slog.StringValue(v.String()) }
 
 // Option adjusts a Verifier.
 type Option func(*Verifier)
@@ -153,14 +202,14 @@ func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
 		return nil, withDetail(ErrInvalidSecret, "empty")
 	}
 	if v.rawSecret {
-		v.key = []byte(secret)
+		v.macs = newMACPool([]byte(secret))
 		return v, nil
 	}
 	b64 := strings.TrimPrefix(secret, "whsec_")
 	// Padding is required: accepting unpadded text too would turn many raw
 	// secrets (such as the docs' "abc1234") into a wrong key silently
 	// instead of an error that points at WithRawSecret.
-	key, err := base64.StdEncoding.Strict().DecodeString(b64)
+	key, err := strict.DecodeString(b64)
 	if err != nil {
 		// base64's error gives an offset only, but say it ourselves so the
 		// text cannot change under us.
@@ -169,7 +218,7 @@ func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
 	if len(key) == 0 {
 		return nil, withDetail(ErrInvalidSecret, "empty after decoding")
 	}
-	v.key = key
+	v.macs = newMACPool(key)
 	return v, nil
 }
 
@@ -186,9 +235,9 @@ func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
 // present, is a string (ErrMalformedBody). An event type this package does
 // not know, or none at all, is not an error.
 func (v *Verifier) Verify(h http.Header, body []byte) (*Event, error) {
-	id := h.Get(HeaderID)
-	ts := h.Get(HeaderTimestamp)
-	sigs := h.Values(HeaderSignature)
+	id := first(h[canonicalID])
+	ts := first(h[canonicalTimestamp])
+	sigs := h[canonicalSignature]
 	switch {
 	case id == "":
 		return nil, withDetail(ErrMissingHeader, HeaderID)
@@ -202,47 +251,39 @@ func (v *Verifier) Verify(h http.Header, body []byte) (*Event, error) {
 	if !ok {
 		return nil, ErrMalformedTimestamp
 	}
-	// The window is compared in whole seconds, as integers: time.Unix
+	// The future bound is compared as integers first, since time.Unix
 	// overflows for seconds near the int64 limit and would date such a
-	// delivery in the distant past. sent has no fraction, so it lies
-	// before earliest exactly when its second is earlier, or the same
-	// second with earliest a fraction into it.
+	// delivery in the distant past; any sec that passes is in range.
 	now := v.now()
-	earliest, latest := now.Add(-v.tolerance), now.Add(v.tolerance)
-	if sec < earliest.Unix() || sec == earliest.Unix() && earliest.Nanosecond() > 0 {
-		return nil, ErrTimestampTooOld
-	}
-	if sec > latest.Unix() {
+	if sec > now.Add(v.tolerance).Unix() {
 		return nil, ErrTimestampTooNew
 	}
 	sent := time.Unix(sec, 0)
+	if sent.Before(now.Add(-v.tolerance)) {
+		return nil, ErrTimestampTooOld
+	}
 
-	mac := hmac.New(sha256.New, v.key)
-	mac.Write([]byte(id))
-	mac.Write([]byte{'.'})
-	mac.Write([]byte(ts))
-	mac.Write([]byte{'.'})
-	mac.Write(body)
-	var sumBuf [sha256.Size]byte
-	sum := mac.Sum(sumBuf[:0])
-
+	st := v.macs.Get().(*macState)
+	defer v.macs.Put(st)
+	sum := st.sign(id, ts, body)
 	matched := false
 	// Only the one standard encoding of a MAC is accepted, so that a
 	// signature has a single spelling: the exact length rules out missing
-	// or extra padding, Strict refuses set padding bits, and strings.Fields
-	// has already removed the CR and LF that the decoder would skip.
-	var got [sha256.Size + 1]byte
+	// or extra padding, strict refuses set padding bits, and the split on
+	// white space has already removed the CR and LF that the decoder would
+	// skip. Every entry is checked, so the time taken does not tell which
+	// one matched.
 	for _, hv := range sigs {
-		for _, entry := range strings.Fields(hv) {
+		for entry := range strings.FieldsSeq(hv) {
 			version, b64, ok := strings.Cut(entry, ",")
 			if !ok || version != "v1" || len(b64) != sigLen {
 				continue
 			}
-			n, err := base64.StdEncoding.Strict().Decode(got[:], []byte(b64))
+			n, err := strict.Decode(st.got[:], st.b64[:copy(st.b64[:], b64)])
 			if err != nil || n != sha256.Size {
 				continue
 			}
-			if hmac.Equal(got[:n], sum) {
+			if hmac.Equal(st.got[:n], sum) {
 				matched = true
 			}
 		}
@@ -258,6 +299,25 @@ func (v *Verifier) Verify(h http.Header, body []byte) (*Event, error) {
 	ev.ID = id
 	ev.Timestamp = sent
 	return ev, nil
+}
+
+// sign returns the MAC of id.ts.body, the bytes a delivery's signature
+// covers. The result is st's own storage, valid until st goes back to the
+// pool.
+func (st *macState) sign(id, ts string, body []byte) []byte {
+	st.prefix = append(append(append(append(st.prefix[:0], id...), '.'), ts...), '.')
+	st.mac.Reset()
+	st.mac.Write(st.prefix)
+	st.mac.Write(body)
+	return st.mac.Sum(st.sum[:0])
+}
+
+// first is what http.Header.Get returns for a key's values.
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 // sigLen is the length of a MAC in padded standard base64.
@@ -284,12 +344,15 @@ func parseSeconds(s string) (int64, bool) {
 	return n, true
 }
 
+// envelope is the part of a body that every event type shares.
+type envelope struct {
+	EventType      *string         `json:"event_type"`
+	EventTypeCamel *string         `json:"eventType"`
+	Data           json.RawMessage `json:"data"`
+}
+
 func decodeEvent(body []byte) (*Event, error) {
-	var wire struct {
-		EventType      *string         `json:"event_type"`
-		EventTypeCamel *string         `json:"eventType"`
-		Data           json.RawMessage `json:"data"`
-	}
+	var wire envelope
 	// Unmarshal alone would accept "null" as an empty object.
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -326,9 +389,9 @@ func (v *Verifier) Handler(next HandlerFunc) http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		body, err := readBody(r, v.maxBytes)
+		body, err := readBody(w, r, v.maxBytes)
 		if err != nil {
-			if errors.Is(err, errBodyTooLarge) {
+			if errors.As(err, new(*http.MaxBytesError)) {
 				http.Error(w, "webhook too large", http.StatusRequestEntityTooLarge)
 			} else {
 				http.Error(w, "unreadable webhook body", http.StatusBadRequest)
@@ -344,22 +407,16 @@ func (v *Verifier) Handler(next HandlerFunc) http.Handler {
 	})
 }
 
-// errBodyTooLarge stays unexported: only Handler reads a body, and it
-// answers 413 rather than returning the error.
-var errBodyTooLarge = errors.New("webhook: request body too large")
-
 // readBody reads at most max bytes of r.Body and puts them back, so next
-// can read the body again.
-func readBody(r *http.Request, max int64) ([]byte, error) {
+// can read the body again. Given w, MaxBytesReader also has the server
+// close the connection after the 413, since the rest of the body is unread.
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		return nil, err
-	}
-	if int64(len(body)) > max {
-		return nil, errBodyTooLarge
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, nil

@@ -130,6 +130,9 @@ func TestTolerance(t *testing.T) {
 	}
 	now := int64(testTS)
 	five := int64(5 * 60)
+	// Half a second past now: a whole-second timestamp can then sit just
+	// outside the window at the old end.
+	halfPast := WithClock(func() time.Time { return time.Unix(testTS, 5e8) })
 	cases := []struct {
 		name string
 		sent int64
@@ -149,6 +152,10 @@ func TestTolerance(t *testing.T) {
 		{"wide", now - 3600, []Option{WithTolerance(time.Hour)}, nil},
 		{"zero-keeps-default", now - five - 1, []Option{WithTolerance(0)}, ErrTimestampTooOld},
 		{"negative-keeps-default", now - five, []Option{WithTolerance(-time.Hour)}, nil},
+		{"fraction-old-edge", now - five + 1, []Option{halfPast}, nil},
+		{"fraction-old-past-edge", now - five, []Option{halfPast}, ErrTimestampTooOld},
+		{"fraction-new-edge", now + five, []Option{halfPast}, nil},
+		{"fraction-new-past-edge", now + five + 1, []Option{halfPast}, ErrTimestampTooNew},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -404,5 +411,42 @@ func TestNonCanonicalSignature(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
 		})
+	}
+}
+
+// TestHandlerTooLargeClosesConnection: after a 413 the server must not keep
+// the connection for another request, since the rest of the oversized body
+// is still unread on it.
+func TestHandlerTooLargeClosesConnection(t *testing.T) {
+	t.Parallel()
+	key := testKey(t)
+	ts := strconv.Itoa(testTS)
+	v := newTestVerifier(t, WithMaxBodyBytes(1024))
+	srv := httptest.NewServer(v.Handler(func(w http.ResponseWriter, r *http.Request, ev *Event) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+
+	post := func(body string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = deliveryHeader("msg_413", ts, "v1,"+sign(key, "msg_413", ts, []byte(body)))
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post(orderBody); resp.StatusCode != http.StatusNoContent || resp.Close {
+		t.Fatalf("valid delivery: status %d, close %v", resp.StatusCode, resp.Close)
+	}
+	big := `{"event_type":"ORDER_PROCESSED","pad":"` + strings.Repeat("x", 4096) + `"}`
+	if resp := post(big); resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+		t.Fatalf("oversized delivery: status %d, close %v; want 413 and the connection closed", resp.StatusCode, resp.Close)
 	}
 }

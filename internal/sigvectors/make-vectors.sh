@@ -2,13 +2,13 @@
 # Regenerates the signature test vectors with openssl alone, so the Go tests
 # compare against numbers that no Go code produced.
 #
-#   bash make-vectors.sh             # rewrite callback-vectors.txt next to this
-#                                    # script and ../../webhook/testdata/webhook-vectors.txt
+#   bash make-vectors.sh             # rewrite pkg/signature/testdata/callback-vectors.txt
+#                                    # and pkg/webhook/testdata/webhook-vectors.txt
 #   bash make-vectors.sh callbacks   # print callback vectors
 #   bash make-vectors.sh webhooks    # print webhook vectors
 #
-# The webhook vectors live with pkg/webhook, which verifies them; one script
-# keeps every openssl command in one place.
+# Each vector file lives with the package that verifies it; one script, next
+# to the Go reader of both, keeps every openssl command in one place.
 #
 # Every key and secret here is random test material, never a real one.
 set -euo pipefail
@@ -110,9 +110,9 @@ case ${1:-} in
 callbacks) callbacks ;;
 webhooks) webhooks ;;
 '')
-	cd "$(dirname "$0")"
-	callbacks >callback-vectors.txt
-	webhooks >../../webhook/testdata/webhook-vectors.txt
+	cd "$(dirname "$0")/../.."
+	callbacks >pkg/signature/testdata/callback-vectors.txt
+	webhooks >pkg/webhook/testdata/webhook-vectors.txt
 	;;
 *)
 	echo "usage: $0 [callbacks|webhooks]" >&2

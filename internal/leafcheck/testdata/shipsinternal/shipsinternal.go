@@ -1,0 +1,5 @@
+package shipsinternal
+
+import "github.com/pinegen/pinelabs/internal/sigvectors"
+
+var _ = sigvectors.ReadWebhooks
