@@ -1,0 +1,619 @@
+// Package fakeapi is a small, programmable fake of the Pine Labs Online API
+// for tests: it keeps orders in memory on a loopback httptest server, counts
+// what it was asked to do, and misbehaves on request (see Fault).
+//
+// It is deliberately not pkg/sandbox: it models only what a client's retry,
+// token and decoding logic can observe, and every misbehaviour is chosen by
+// the test, request by request.
+package fakeapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pinegen/pinelabs/gen/pinelabs"
+)
+
+// Op names an operation by its operationId in spec/pinelabs.yaml.
+type Op string
+
+// The operations the fake serves.
+const (
+	OpToken               Op = "generateToken"
+	OpCreateOrder         Op = "createOrder"
+	OpGetOrder            Op = "getOrder"
+	OpGetOrderByReference Op = "getOrderByReference"
+	OpCreatePayment       Op = "createPayment"
+	OpCaptureOrder        Op = "captureOrder"
+	OpCancelOrder         Op = "cancelOrder"
+	OpCheckPointBalance   Op = "checkPointBalance"
+	OpCheckBNPL           Op = "checkBnplEligibility"
+	OpCreateCustomer      Op = "createCustomer"
+)
+
+// Config sets the credentials the fake accepts and the tokens it issues.
+type Config struct {
+	ClientID, ClientSecret string
+	// TokenLifetime is how long each token is valid; zero means one hour.
+	TokenLifetime time.Duration
+	// ExpiresAt makes the token call answer expires_at (a UTC timestamp)
+	// instead of expires_in (seconds), the other shape the docs show.
+	ExpiresAt bool
+}
+
+// Counts is what the fake has done: tokens issued, orders created, payments
+// linked to orders (one per payment in a request), captures, cancels and
+// customers created. Requests that failed or were faulted before the work
+// are not counted here; see Server.Hits for those.
+type Counts struct {
+	Tokens, Orders, Payments, Captures, Cancels, Customers int
+}
+
+// A Request is one request as the fake saw it, faulted or not.
+type Request struct {
+	Op               Op
+	Method, Path     string
+	RequestID        string // the Request-ID header
+	RequestTimestamp string // the Request-Timestamp header, as sent
+	Authorization    string
+	UserAgent        string
+	Body             []byte
+	Fault            Fault
+}
+
+// Server is the fake API. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the base URL to give a client, http://127.0.0.1:port.
+	URL string
+
+	cfg  Config
+	ts   *httptest.Server
+	done chan struct{}
+	once sync.Once
+
+	mu        sync.Mutex
+	tokens    map[string]time.Time // token → expiry
+	orders    map[string]*pinelabs.Order
+	byRef     map[string]string // merchant_order_reference → order_id
+	seq       int
+	counts    Counts
+	faults    map[Op][]Fault
+	seen      []Request
+	lastToken string
+}
+
+// New starts a fake on a loopback port and closes it when the test ends.
+// Empty credentials in cfg default to "client-id" and "client-secret".
+func New(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	if cfg.ClientID == "" {
+		cfg.ClientID = "client-id"
+	}
+	if cfg.ClientSecret == "" {
+		cfg.ClientSecret = "client-secret"
+	}
+	if cfg.TokenLifetime == 0 {
+		cfg.TokenLifetime = time.Hour
+	}
+	s := &Server{
+		cfg:    cfg,
+		done:   make(chan struct{}),
+		tokens: map[string]time.Time{},
+		orders: map[string]*pinelabs.Order{},
+		byRef:  map[string]string{},
+		faults: map[Op][]Fault{},
+	}
+	mux := http.NewServeMux()
+	for pattern, r := range map[string]struct {
+		op Op
+		h  handler
+	}{
+		"POST /api/auth/v1/token":                                     {OpToken, s.token},
+		"POST /api/pay/v1/orders":                                     {OpCreateOrder, s.createOrder},
+		"GET /api/pay/v1/orders/{order_id}":                           {OpGetOrder, s.getOrder},
+		"GET /api/pay/v1/orders/reference/{merchant_order_reference}": {OpGetOrderByReference, s.getOrderByReference},
+		"POST /api/pay/v1/orders/{order_id}/payments":                 {OpCreatePayment, s.createPayment},
+		"PUT /api/pay/v1/orders/{order_id}/capture":                   {OpCaptureOrder, s.capture},
+		"PUT /api/pay/v1/orders/{order_id}/cancel":                    {OpCancelOrder, s.cancel},
+		"POST /payment-option":                                        {OpCheckPointBalance, s.pointBalance},
+		"POST /api/payment-option/eligibility/bnpl":                   {OpCheckBNPL, s.bnplEligibility},
+		"POST /api/v1/customer":                                       {OpCreateCustomer, s.createCustomer},
+	} {
+		mux.HandleFunc(pattern, s.serve(r.op, r.h))
+	}
+	s.ts = httptest.NewServer(mux)
+	s.URL = s.ts.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close releases every stalled request and stops the server.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.done)
+		s.ts.CloseClientConnections()
+		s.ts.Close()
+	})
+}
+
+// Inject queues faults for op: the next request of op gets the first, the
+// one after the second, and so on; when the queue is empty requests behave.
+func (s *Server) Inject(op Op, faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[op] = append(s.faults[op], faults...)
+}
+
+// Counts reports what the fake has done so far.
+func (s *Server) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
+}
+
+// Requests returns every request of op the fake has seen, in order of
+// arrival; op "" returns all of them.
+func (s *Server) Requests(op Op) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.seen {
+		if op == "" || r.Op == op {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Hits is the number of requests of op the fake has seen, faulted or not.
+func (s *Server) Hits(op Op) int { return len(s.Requests(op)) }
+
+// PathHits counts the requests seen by "METHOD path".
+func (s *Server) PathHits() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := map[string]int{}
+	for _, r := range s.seen {
+		m[r.Method+" "+r.Path]++
+	}
+	return m
+}
+
+// Order returns a copy of the stored order, as GetOrder would answer it.
+func (s *Server) Order(orderID string) (pinelabs.Order, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orders[orderID]
+	if !ok {
+		return pinelabs.Order{}, false
+	}
+	var c pinelabs.Order
+	b, _ := json.Marshal(o)
+	json.Unmarshal(b, &c)
+	return c, true
+}
+
+// OrderByReference returns the order_id stored under a merchant reference.
+func (s *Server) OrderByReference(ref string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.byRef[ref]
+	return id, ok
+}
+
+// PutAuthorizedOrder stores a pre-auth order of paisa with one authorised
+// card payment, ready to capture or cancel, without counting it. It returns
+// the order_id.
+func (s *Server) PutAuthorizedOrder(ref string, paisa int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.newOrder(pinelabs.CreateOrderRequest{
+		MerchantOrderReference: ref,
+		OrderAmount:            pinelabs.Amount{Value: paisa, Currency: "INR"},
+		PreAuth:                ptr(true),
+	})
+	o.Status = ptr(pinelabs.OrderStatusAUTHORIZED)
+	o.Payments = []pinelabs.Payment{{
+		ID:                       ptr(*o.OrderID + "-cc-seed"),
+		MerchantPaymentReference: ptr("seed-" + ref),
+		Status:                   ptr(pinelabs.PaymentStatusAUTHORIZED),
+		PaymentAmount:            &pinelabs.Amount{Value: paisa, Currency: "INR"},
+		PaymentMethod:            ptr(pinelabs.PaymentMethodCARD),
+		PaymentOption:            &pinelabs.PaymentOptionData{CardData: &pinelabs.CardData{Last4Digit: ptr("1112")}},
+		CreatedAt:                o.CreatedAt,
+		UpdatedAt:                o.CreatedAt,
+	}}
+	return *o.OrderID
+}
+
+// SetTokenLifetime changes how long the tokens issued from now on last, so
+// a test can let one short-lived token expire and then have its
+// replacement outlive the test.
+func (s *Server) SetTokenLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.TokenLifetime = d
+}
+
+// RevokeTokens makes every token issued so far invalid, as if it had
+// expired on the server's side.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// LastToken is the most recently issued access token, for tests that look
+// for it where it must not be.
+func (s *Server) LastToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastToken
+}
+
+// A handler does an operation's work with s.mu held and returns the status
+// and the value to encode as the JSON body.
+type handler func(r *http.Request, body []byte) (int, any)
+
+func (s *Server) serve(op Op, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+
+		s.mu.Lock()
+		var f Fault
+		if q := s.faults[op]; len(q) > 0 {
+			f, s.faults[op] = q[0], q[1:]
+		}
+		s.seen = append(s.seen, Request{
+			Op: op, Method: r.Method, Path: r.URL.Path,
+			RequestID:        r.Header.Get("Request-ID"),
+			RequestTimestamp: r.Header.Get("Request-Timestamp"),
+			Authorization:    r.Header.Get("Authorization"),
+			UserAgent:        r.Header.Get("User-Agent"),
+			Body:             body,
+			Fault:            f,
+		})
+		if f.kind == faultExpireToken {
+			clear(s.tokens)
+		}
+		s.mu.Unlock()
+
+		if !f.after {
+			if f.kind == faultStall && !s.wait(r, f.release) {
+				return
+			}
+			if f.strike(w, nil) {
+				return
+			}
+		}
+
+		rec := httptest.NewRecorder()
+		s.mu.Lock()
+		if op != OpToken && !s.authorized(r) {
+			writeJSON(rec, http.StatusUnauthorized, errorBody("UNAUTHORIZED", "the access token is missing, expired or invalid"))
+		} else {
+			status, v := h(r, body)
+			writeJSON(rec, status, v)
+		}
+		s.mu.Unlock()
+
+		if f.after {
+			if f.kind == faultStall && !s.wait(r, f.release) {
+				return
+			}
+			if f.strike(w, rec) {
+				return
+			}
+		}
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}
+}
+
+// wait blocks until release is closed (true), or the caller gives up or the
+// server closes (false).
+func (s *Server) wait(r *http.Request, release <-chan struct{}) bool {
+	select {
+	case <-release:
+		return true
+	case <-s.done:
+		return false
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false
+	}
+	exp, ok := s.tokens[tok]
+	return ok && time.Now().Before(exp)
+}
+
+func (s *Server) token(_ *http.Request, body []byte) (int, any) {
+	var req pinelabs.TokenRequest
+	if err := json.Unmarshal(body, &req); err != nil || req.GrantType != pinelabs.GrantTypeClientCredentials {
+		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "grant_type must be client_credentials")
+	}
+	if req.ClientID != s.cfg.ClientID || req.ClientSecret != s.cfg.ClientSecret {
+		return http.StatusUnauthorized, errorBody("UNAUTHORIZED", "invalid client credentials")
+	}
+	s.counts.Tokens++
+	tok := fmt.Sprintf("fake-access-token-%d-%d", s.counts.Tokens, time.Now().UnixNano())
+	exp := time.Now().Add(s.cfg.TokenLifetime)
+	s.tokens[tok] = exp
+	s.lastToken = tok
+	resp := pinelabs.TokenResponse{AccessToken: tok}
+	if s.cfg.ExpiresAt {
+		resp.ExpiresAt = ptr(exp.UTC().Format("2006-01-02T15:04:05.000Z"))
+	} else {
+		resp.ExpiresIn = ptr(int64(s.cfg.TokenLifetime / time.Second))
+	}
+	return http.StatusOK, resp
+}
+
+func (s *Server) createOrder(_ *http.Request, body []byte) (int, any) {
+	var req pinelabs.CreateOrderRequest
+	if err := json.Unmarshal(body, &req); err != nil || req.MerchantOrderReference == "" || req.OrderAmount.Value <= 0 {
+		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "merchant_order_reference and order_amount are required")
+	}
+	if _, dup := s.byRef[req.MerchantOrderReference]; dup {
+		return http.StatusUnprocessableEntity, errorBody("DUPLICATE_REQUEST", "merchant_order_reference already used")
+	}
+	s.counts.Orders++
+	return http.StatusOK, pinelabs.OrderResponse{Data: *s.newOrder(req)}
+}
+
+func (s *Server) newOrder(req pinelabs.CreateOrderRequest) *pinelabs.Order {
+	s.seq++
+	now := timestamp()
+	o := &pinelabs.Order{
+		OrderID:                ptr(fmt.Sprintf("v1-%010d-aa-fakeAp", s.seq)),
+		MerchantOrderReference: ptr(req.MerchantOrderReference),
+		Type:                   ptr(pinelabs.OrderTypeCHARGE),
+		Status:                 ptr(pinelabs.OrderStatusCREATED),
+		MerchantID:             ptr("104359"),
+		OrderAmount:            &req.OrderAmount,
+		PreAuth:                ptr(req.PreAuth != nil && *req.PreAuth),
+		AllowedPaymentMethods:  req.AllowedPaymentMethods,
+		Notes:                  req.Notes,
+		CallbackURL:            req.CallbackURL,
+		FailureCallbackURL:     req.FailureCallbackURL,
+		PurchaseDetails:        req.PurchaseDetails,
+		Payments:               []pinelabs.Payment{},
+		CreatedAt:              &now,
+		UpdatedAt:              &now,
+	}
+	s.orders[*o.OrderID] = o
+	s.byRef[req.MerchantOrderReference] = *o.OrderID
+	return o
+}
+
+func (s *Server) getOrder(r *http.Request, _ []byte) (int, any) {
+	o, ok := s.orders[r.PathValue("order_id")]
+	if !ok {
+		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this order_id")
+	}
+	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
+}
+
+func (s *Server) getOrderByReference(r *http.Request, _ []byte) (int, any) {
+	id, ok := s.byRef[r.PathValue("merchant_order_reference")]
+	if !ok {
+		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this merchant_order_reference")
+	}
+	return http.StatusOK, pinelabs.OrderResponse{Data: *s.orders[id]}
+}
+
+func (s *Server) createPayment(r *http.Request, body []byte) (int, any) {
+	o, ok := s.orders[r.PathValue("order_id")]
+	if !ok {
+		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this order_id")
+	}
+	var req pinelabs.CreatePaymentRequest
+	if err := json.Unmarshal(body, &req); err != nil || len(req.Payments) == 0 {
+		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "payments is required")
+	}
+	seen := map[string]bool{}
+	for _, p := range o.Payments {
+		if p.MerchantPaymentReference != nil {
+			seen[*p.MerchantPaymentReference] = true
+		}
+	}
+	for _, p := range req.Payments {
+		if ref := p.MerchantPaymentReference; ref != nil {
+			if seen[*ref] {
+				return http.StatusUnprocessableEntity, errorBody("DUPLICATE_REQUEST", "merchant_payment_reference already used")
+			}
+			seen[*ref] = true
+		}
+	}
+	if *o.Status != pinelabs.OrderStatusCREATED {
+		return http.StatusUnprocessableEntity, errorBody("OPERATION_NOT_ALLOWED", "the order is "+string(*o.Status))
+	}
+	status, orderStatus := pinelabs.PaymentStatusPROCESSED, pinelabs.OrderStatusPROCESSED
+	if *o.PreAuth {
+		status, orderStatus = pinelabs.PaymentStatusAUTHORIZED, pinelabs.OrderStatusAUTHORIZED
+	}
+	now := timestamp()
+	for _, p := range req.Payments {
+		s.counts.Payments++
+		method := pinelabs.PaymentMethod(p.PaymentMethod)
+		o.Payments = append(o.Payments, pinelabs.Payment{
+			ID:                       ptr(fmt.Sprintf("%s-cc-%d", *o.OrderID, len(o.Payments)+1)),
+			MerchantPaymentReference: p.MerchantPaymentReference,
+			Status:                   ptr(status),
+			PaymentAmount:            &p.PaymentAmount,
+			PaymentMethod:            &method,
+			PaymentOption:            optionData(p.PaymentOption),
+			CreatedAt:                &now,
+			UpdatedAt:                &now,
+		})
+	}
+	o.Status, o.UpdatedAt = &orderStatus, &now
+	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
+}
+
+// optionData is what the API reports of an instrument: never the number.
+func optionData(po pinelabs.PaymentOption) *pinelabs.PaymentOptionData {
+	last4 := func(pan string) *string {
+		if len(pan) < 4 {
+			return nil
+		}
+		return ptr(pan[len(pan)-4:])
+	}
+	switch {
+	case po.CardDetails != nil:
+		return &pinelabs.PaymentOptionData{CardData: &pinelabs.CardData{
+			Last4Digit: last4(po.CardDetails.CardNumber), CardType: ptr("CREDIT"), NetworkName: ptr("VISA"),
+		}}
+	case po.PointsCardDetails != nil:
+		return &pinelabs.PaymentOptionData{PointsCardDetails: &pinelabs.PointsCardData{CardLast4: ptr(po.PointsCardDetails.CardLast4)}}
+	case po.BNPLDetails != nil:
+		return &pinelabs.PaymentOptionData{BNPLData: &pinelabs.BNPLData{BNPLPayCode: &po.BNPLDetails.BNPLPayCode}}
+	}
+	return nil
+}
+
+func (s *Server) capture(r *http.Request, body []byte) (int, any) {
+	o, ok := s.orders[r.PathValue("order_id")]
+	if !ok {
+		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this order_id")
+	}
+	data := pinelabs.CaptureData{CaptureAmount: o.OrderAmount}
+	if b := bytes.TrimSpace(body); len(b) > 0 && string(b) != "null" {
+		var req pinelabs.CaptureRequest
+		if err := json.Unmarshal(b, &req); err != nil || req.MerchantCaptureReference == "" {
+			return http.StatusBadRequest, errorBody("INVALID_REQUEST", "merchant_capture_reference and capture_amount are required")
+		}
+		if req.CaptureAmount.Value <= 0 || req.CaptureAmount.Value > o.OrderAmount.Value {
+			return http.StatusBadRequest, errorBody("INVALID_REQUEST", "capture_amount exceeds the order amount")
+		}
+		data.MerchantCaptureReference, data.CaptureAmount = &req.MerchantCaptureReference, &req.CaptureAmount
+	}
+	if *o.Status != pinelabs.OrderStatusAUTHORIZED {
+		return http.StatusUnprocessableEntity, errorBody("OPERATION_NOT_ALLOWED", "the order is "+string(*o.Status))
+	}
+	s.counts.Captures++
+	now := timestamp()
+	data.CreatedAt = &now
+	for i := range o.Payments {
+		p := &o.Payments[i]
+		if *p.Status == pinelabs.PaymentStatusAUTHORIZED {
+			p.Status, p.UpdatedAt = ptr(pinelabs.PaymentStatusPROCESSED), &now
+			p.CaptureData = append(p.CaptureData, data)
+			data.MerchantCaptureReference, data.CaptureAmount = nil, nil // recorded once, on the first
+		}
+	}
+	o.Status, o.UpdatedAt = ptr(pinelabs.OrderStatusPROCESSED), &now
+	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
+}
+
+func (s *Server) cancel(r *http.Request, _ []byte) (int, any) {
+	o, ok := s.orders[r.PathValue("order_id")]
+	if !ok {
+		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this order_id")
+	}
+	if *o.Status != pinelabs.OrderStatusAUTHORIZED {
+		return http.StatusUnprocessableEntity, errorBody("OPERATION_NOT_ALLOWED", "the order is "+string(*o.Status))
+	}
+	s.counts.Cancels++
+	now := timestamp()
+	for i := range o.Payments {
+		o.Payments[i].Status, o.Payments[i].UpdatedAt = ptr(pinelabs.PaymentStatusCANCELLED), &now
+	}
+	o.Status, o.UpdatedAt = ptr(pinelabs.OrderStatusCANCELLED), &now
+	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
+}
+
+// pointBalance answers the docs' sample balance (seed 001) for any card.
+func (s *Server) pointBalance(_ *http.Request, body []byte) (int, any) {
+	var req pinelabs.PointBalanceRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "malformed body")
+	}
+	return http.StatusOK, pinelabs.PointBalanceResponse{
+		Balance:          &pinelabs.Money{Value: ptr(int64(23718050)), Currency: ptr("INR")},
+		RedeemableAmount: &pinelabs.Money{Value: ptr(int64(3500)), Currency: ptr("INR")},
+		RedeemablePoints: ptr(int64(140)),
+		IsEligible:       ptr(true),
+	}
+}
+
+// bnplEligibility answers the docs' sample (seed 003): eligible, three
+// instalments.
+func (s *Server) bnplEligibility(_ *http.Request, body []byte) (int, any) {
+	var req pinelabs.BNPLEligibilityRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "malformed body")
+	}
+	inst := func(n int, paise int64, due string) pinelabs.Installment {
+		return pinelabs.Installment{SerialNo: &n, AmountInPaise: &paise, DueDate: &due}
+	}
+	return http.StatusOK, pinelabs.BNPLEligibilityResponse{
+		TxnEligibility: ptr(true),
+		Metadata: &pinelabs.BNPLEligibilityMetadata{
+			CreditLimitAvailableInPaise: ptr("0"),
+			Installments: []pinelabs.Installment{
+				inst(1, 1134, "2025-06-30"), inst(2, 1133, "2025-07-21"), inst(3, 1133, "2025-08-21"),
+			},
+		},
+	}
+}
+
+func (s *Server) createCustomer(_ *http.Request, body []byte) (int, any) {
+	var req pinelabs.CreateCustomerRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "malformed body")
+	}
+	s.counts.Customers++
+	now := timestamp()
+	return http.StatusOK, pinelabs.Customer{
+		CustomerID:                ptr("cust-v1-" + strconv.Itoa(s.counts.Customers) + "-aa-fakeAp"),
+		MerchantCustomerReference: req.MerchantCustomerReference,
+		FirstName:                 req.FirstName,
+		LastName:                  req.LastName,
+		CountryCode:               req.CountryCode,
+		MobileNumber:              req.MobileNumber,
+		EmailID:                   req.EmailID,
+		BillingAddress:            req.BillingAddress,
+		ShippingAddress:           req.ShippingAddress,
+		GSTIN:                     req.GSTIN,
+		MerchantMetadata:          req.MerchantMetadata,
+		Status:                    ptr(pinelabs.CustomerStatusINACTIVE),
+		CreatedAt:                 &now,
+		UpdatedAt:                 &now,
+	}
+}
+
+func errorBody(code, message string) pinelabs.ErrorResponse {
+	return pinelabs.ErrorResponse{Code: &code, Message: &message}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"INTERNAL_ERROR","message":"fakeapi: `+err.Error()+`"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func timestamp() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func ptr[T any](v T) *T { return &v }

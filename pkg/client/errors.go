@@ -1,0 +1,168 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pinegen/pinelabs/gen/pinelabs"
+	"github.com/pinegen/pinelabs/pkg/redact"
+)
+
+// An APIError is a response the API answered with an error status. Compare
+// it with the Err… values using errors.Is, or read it with errors.As.
+type APIError struct {
+	StatusCode int
+	Code       string // the API's code, such as PAYMENT_DECLINED; empty when the body had none
+	Message    string // the API's message, card numbers masked; for a body that was not an error object, a redacted excerpt of it
+	Details    *pinelabs.AdditionalErrorDetails
+	RequestID  string // the Request-ID the call was sent with
+	Operation  string // the operationId, such as createOrder
+
+	// decoded is true when the body was the API's error object, which tells
+	// a real "not found" from a server that does not know the path.
+	decoded bool
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("pinelabs ")
+	b.WriteString(e.Operation)
+	b.WriteString(": ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.Code != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if d := e.Details; d != nil && d.Reason != nil && *d.Reason != "" {
+		b.WriteString(" (")
+		b.WriteString(maskText(*d.Reason))
+		b.WriteByte(')')
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request-id ")
+		b.WriteString(e.RequestID)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Is reports whether target is one of the Err… values that e's code (or,
+// for some, its HTTP status) stands for.
+func (e *APIError) Is(target error) bool {
+	s, ok := target.(*sentinel)
+	if !ok {
+		return false
+	}
+	for _, code := range s.codes {
+		if e.Code == code {
+			return true
+		}
+	}
+	return s.status != 0 && e.StatusCode == s.status
+}
+
+// sentinel is an error value that APIErrors match by code or status.
+type sentinel struct {
+	msg    string
+	status int // 0: match by code only
+	codes  []string
+}
+
+func (s *sentinel) Error() string { return s.msg }
+
+// Errors that APIError values match with errors.Is, by the codes the API
+// documents (and, where one status always means the same, by HTTP status).
+var (
+	ErrUnauthorized         error = &sentinel{"pinelabs: unauthorized", 401, []string{"UNAUTHORIZED"}}
+	ErrRateLimited          error = &sentinel{"pinelabs: rate limited", 429, []string{"API_RATE_LIMIT", "PAYMENT_RATE_LIMIT"}}
+	ErrDuplicateRequest     error = &sentinel{"pinelabs: duplicate request", 0, []string{"DUPLICATE_REQUEST"}}
+	ErrPaymentDeclined      error = &sentinel{"pinelabs: payment declined", 0, []string{"PAYMENT_DECLINED"}}
+	ErrOrderNotFound        error = &sentinel{"pinelabs: order not found", 404, []string{"ORDER_NOT_FOUND"}}
+	ErrInvalidRequest       error = &sentinel{"pinelabs: invalid request", 400, []string{"INVALID_REQUEST"}}
+	ErrInsufficientFunds    error = &sentinel{"pinelabs: insufficient funds", 0, []string{"INSUFFICIENT_FUNDS"}}
+	ErrCardExpired          error = &sentinel{"pinelabs: card expired", 0, []string{"CARD_EXPIRED"}}
+	ErrAuthenticationFailed error = &sentinel{"pinelabs: customer authentication failed", 0, []string{"USER_AUTHENTICATION_FAILED"}}
+)
+
+// ErrOutcomeUnknown is matched (errors.Is) by an *OutcomeUnknownError: a
+// call that changes state failed in a way that leaves open whether the
+// server did the work, and looking it up did not tell.
+var ErrOutcomeUnknown = errors.New("pinelabs: outcome unknown")
+
+// An OutcomeUnknownError is returned when a create, payment, capture or
+// cancel may or may not have taken effect. Reconcile later with GetOrder or
+// GetOrderByReference, using the references in Request; do not simply
+// repeat the call.
+type OutcomeUnknownError struct {
+	Operation string
+	RequestID string
+	// Request is what was sent: the request body (its String is redacted)
+	// or, for a call without one, the order ID.
+	Request any
+	Err     error // why the call failed and, joined, why the lookup did
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("pinelabs %s: outcome unknown (request-id %s): %v", e.Operation, e.RequestID, e.Err)
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// A DecodeError is a successful response the client could not read: its
+// body was cut short, was not JSON, or did not match the API's shape.
+type DecodeError struct {
+	Operation  string
+	StatusCode int
+	RequestID  string
+	Excerpt    string // up to 200 bytes of the body, redacted
+	Err        error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("pinelabs %s: reading %d response (request-id %s): %v; body: %s",
+		e.Operation, e.StatusCode, e.RequestID, e.Err, e.Excerpt)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+const excerptLen = 200
+
+// maskText masks what looks like a card number in free text from the
+// server, which may echo the request.
+func maskText(s string) string {
+	return redact.Text(s)
+}
+
+// newAPIError reads an error response. A body that is not the API's error
+// object is kept as a redacted excerpt.
+func newAPIError(op, requestID string, status int, body []byte) *APIError {
+	e := &APIError{StatusCode: status, Operation: op, RequestID: requestID}
+	var r pinelabs.ErrorResponse
+	if json.Unmarshal(body, &r) == nil && (r.Code != nil || r.Message != nil) {
+		e.decoded = true
+		if r.Code != nil {
+			e.Code = *r.Code
+		}
+		if r.Message != nil {
+			e.Message = maskText(*r.Message)
+		}
+		e.Details = r.AdditionalErrorDetails
+		return e
+	}
+	if len(body) > 0 {
+		e.Message = redact.Excerpt(body, excerptLen)
+	} else {
+		e.Message = http.StatusText(status)
+	}
+	return e
+}

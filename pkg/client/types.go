@@ -1,0 +1,58 @@
+package client
+
+import "github.com/pinegen/pinelabs/gen/pinelabs"
+
+// The API's types, generated from spec/pinelabs.yaml, under the names users
+// of this package write, so one import is enough.
+type (
+	Order                   = pinelabs.Order
+	Payment                 = pinelabs.Payment
+	Amount                  = pinelabs.Amount
+	CreateOrderRequest      = pinelabs.CreateOrderRequest
+	CreatePaymentRequest    = pinelabs.CreatePaymentRequest
+	PaymentRequest          = pinelabs.PaymentRequest
+	PaymentOption           = pinelabs.PaymentOption
+	CardDetails             = pinelabs.CardDetails
+	PointsCardDetails       = pinelabs.PointsCardDetails
+	CaptureRequest          = pinelabs.CaptureRequest
+	PointBalanceRequest     = pinelabs.PointBalanceRequest
+	PointBalanceResponse    = pinelabs.PointBalanceResponse
+	BNPLEligibilityRequest  = pinelabs.BNPLEligibilityRequest
+	BNPLEligibilityResponse = pinelabs.BNPLEligibilityResponse
+	CreateCustomerRequest   = pinelabs.CreateCustomerRequest
+	Customer                = pinelabs.Customer
+	OrderStatus             = pinelabs.OrderStatus
+	PaymentCallback         = pinelabs.PaymentCallback
+
+	// Also used in requests.
+	PaymentRequestMethod = pinelabs.PaymentRequestMethod
+	PaymentMethod        = pinelabs.PaymentMethod
+	PaymentStatus        = pinelabs.PaymentStatus
+	CardTokenDetails     = pinelabs.CardTokenDetails
+	BNPLDetails          = pinelabs.BNPLDetails
+	BNPLPayCode          = pinelabs.BNPLPayCode
+	DeviceInfo           = pinelabs.DeviceInfo
+	PurchaseDetails      = pinelabs.PurchaseDetails
+	OrderCustomer        = pinelabs.OrderCustomer
+	Address              = pinelabs.Address
+	CaptureData          = pinelabs.CaptureData
+)
+
+// Order statuses the API documents. Responses may carry others; compare
+// with these and treat anything else as not final.
+const (
+	OrderCreated    = pinelabs.OrderStatusCREATED
+	OrderPending    = pinelabs.OrderStatusPENDING
+	OrderAuthorized = pinelabs.OrderStatusAUTHORIZED
+	OrderProcessed  = pinelabs.OrderStatusPROCESSED
+	OrderAttempted  = pinelabs.OrderStatusATTEMPTED
+	OrderCancelled  = pinelabs.OrderStatusCANCELLED
+	OrderFailed     = pinelabs.OrderStatusFAILED
+)
+
+// How a payment is made: the payment_method of a PaymentRequest.
+const (
+	PayByCard   = pinelabs.PaymentRequestMethodCARD
+	PayByPoints = pinelabs.PaymentRequestMethodPOINTS
+	PayLater    = pinelabs.PaymentRequestMethodBNPL
+)
