@@ -15,6 +15,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,15 @@ type Config struct {
 	// ExpiresAt makes the token call answer expires_at (a UTC timestamp)
 	// instead of expires_in (seconds), the other shape the docs show.
 	ExpiresAt bool
+	// Challenge makes every payment wait for the customer's challenge: the
+	// order is PENDING, with a challenge_url, until it is next read, by
+	// which time the customer has passed it.
+	Challenge bool
+	// RedeemablePaisa is what any points card may redeem; zero means the
+	// docs' sample answer, ₹35.00.
+	RedeemablePaisa int64
+	// DeclinedMobiles are the customers Pay Later turns down.
+	DeclinedMobiles []string
 }
 
 // Counts is what the fake has done: tokens issued, orders created, payments
@@ -67,6 +77,8 @@ type Request struct {
 	RequestTimestamp string // the Request-Timestamp header, as sent
 	Authorization    string
 	UserAgent        string
+	Header           http.Header // every header, for those not named above
+	ContentLength    int64       // as declared; -1 if unknown
 	Body             []byte
 	Fault            Fault
 }
@@ -92,10 +104,18 @@ type Server struct {
 	lastToken string
 }
 
-// New starts a fake on a loopback port and closes it when the test ends.
-// Empty credentials in cfg default to "client-id" and "client-secret".
+// New starts a fake as Start does and closes it when the test ends.
 func New(t testing.TB, cfg Config) *Server {
 	t.Helper()
+	s := Start(cfg)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake on a loopback port; the caller must Close it. It is
+// for Examples, which have no testing.TB; tests should call New. Empty credentials in cfg default to "client-id" and
+// "client-secret".
+func Start(cfg Config) *Server {
 	if cfg.ClientID == "" {
 		cfg.ClientID = "client-id"
 	}
@@ -104,6 +124,9 @@ func New(t testing.TB, cfg Config) *Server {
 	}
 	if cfg.TokenLifetime == 0 {
 		cfg.TokenLifetime = time.Hour
+	}
+	if cfg.RedeemablePaisa == 0 {
+		cfg.RedeemablePaisa = 3500
 	}
 	s := &Server{
 		cfg:    cfg,
@@ -133,7 +156,6 @@ func New(t testing.TB, cfg Config) *Server {
 	}
 	s.ts = httptest.NewServer(mux)
 	s.URL = s.ts.URL
-	t.Cleanup(s.Close)
 	return s
 }
 
@@ -280,6 +302,8 @@ func (s *Server) serve(op Op, h handler) http.HandlerFunc {
 			RequestTimestamp: r.Header.Get("Request-Timestamp"),
 			Authorization:    r.Header.Get("Authorization"),
 			UserAgent:        r.Header.Get("User-Agent"),
+			Header:           r.Header.Clone(),
+			ContentLength:    r.ContentLength,
 			Body:             body,
 			Fault:            f,
 		})
@@ -407,6 +431,7 @@ func (s *Server) getOrder(r *http.Request, _ []byte) (int, any) {
 	if !ok {
 		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this order_id")
 	}
+	passChallenge(o)
 	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
 }
 
@@ -415,6 +440,7 @@ func (s *Server) getOrderByReference(r *http.Request, _ []byte) (int, any) {
 	if !ok {
 		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this merchant_order_reference")
 	}
+	passChallenge(s.orders[id])
 	return http.StatusOK, pinelabs.OrderResponse{Data: *s.orders[id]}
 }
 
@@ -444,9 +470,10 @@ func (s *Server) createPayment(r *http.Request, body []byte) (int, any) {
 	if *o.Status != pinelabs.OrderStatusCREATED {
 		return http.StatusUnprocessableEntity, errorBody("OPERATION_NOT_ALLOWED", "the order is "+string(*o.Status))
 	}
-	status, orderStatus := pinelabs.PaymentStatusPROCESSED, pinelabs.OrderStatusPROCESSED
-	if *o.PreAuth {
-		status, orderStatus = pinelabs.PaymentStatusAUTHORIZED, pinelabs.OrderStatusAUTHORIZED
+	status, orderStatus := paidStatus(o)
+	if s.cfg.Challenge {
+		status, orderStatus = pinelabs.PaymentStatusPENDING, pinelabs.OrderStatusPENDING
+		o.ChallengeURL = ptr("https://pluraluat.v2.pinepg.in/challenge/" + *o.OrderID)
 	}
 	now := timestamp()
 	for _, p := range req.Payments {
@@ -465,6 +492,30 @@ func (s *Server) createPayment(r *http.Request, body []byte) (int, any) {
 	}
 	o.Status, o.UpdatedAt = &orderStatus, &now
 	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
+}
+
+// paidStatus is what a payment on o and o itself become once paid.
+func paidStatus(o *pinelabs.Order) (pinelabs.PaymentStatus, pinelabs.OrderStatus) {
+	if *o.PreAuth {
+		return pinelabs.PaymentStatusAUTHORIZED, pinelabs.OrderStatusAUTHORIZED
+	}
+	return pinelabs.PaymentStatusPROCESSED, pinelabs.OrderStatusPROCESSED
+}
+
+// passChallenge settles a payment left PENDING by Config.Challenge: the
+// customer has passed the challenge by the time the order is read.
+func passChallenge(o *pinelabs.Order) {
+	if *o.Status != pinelabs.OrderStatusPENDING {
+		return
+	}
+	status, orderStatus := paidStatus(o)
+	now := timestamp()
+	for i := range o.Payments {
+		if p := &o.Payments[i]; *p.Status == pinelabs.PaymentStatusPENDING {
+			p.Status, p.UpdatedAt = ptr(status), &now
+		}
+	}
+	o.Status, o.UpdatedAt = &orderStatus, &now
 }
 
 // optionData is what the API reports of an instrument: never the number.
@@ -539,7 +590,8 @@ func (s *Server) cancel(r *http.Request, _ []byte) (int, any) {
 	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
 }
 
-// pointBalance answers the docs' sample balance (seed 001) for any card.
+// pointBalance answers the docs' sample balance (seed 001) for any card,
+// redeeming Config.RedeemablePaisa.
 func (s *Server) pointBalance(_ *http.Request, body []byte) (int, any) {
 	var req pinelabs.PointBalanceRequest
 	if err := json.Unmarshal(body, &req); err != nil {
@@ -547,18 +599,21 @@ func (s *Server) pointBalance(_ *http.Request, body []byte) (int, any) {
 	}
 	return http.StatusOK, pinelabs.PointBalanceResponse{
 		Balance:          &pinelabs.Money{Value: ptr(int64(23718050)), Currency: ptr("INR")},
-		RedeemableAmount: &pinelabs.Money{Value: ptr(int64(3500)), Currency: ptr("INR")},
+		RedeemableAmount: &pinelabs.Money{Value: ptr(s.cfg.RedeemablePaisa), Currency: ptr("INR")},
 		RedeemablePoints: ptr(int64(140)),
 		IsEligible:       ptr(true),
 	}
 }
 
 // bnplEligibility answers the docs' sample (seed 003): eligible, three
-// instalments.
+// instalments; Config.DeclinedMobiles are not eligible.
 func (s *Server) bnplEligibility(_ *http.Request, body []byte) (int, any) {
 	var req pinelabs.BNPLEligibilityRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "malformed body")
+	}
+	if slices.Contains(s.cfg.DeclinedMobiles, req.Mobile) {
+		return http.StatusOK, pinelabs.BNPLEligibilityResponse{TxnEligibility: ptr(false)}
 	}
 	inst := func(n int, paise int64, due string) pinelabs.Installment {
 		return pinelabs.Installment{SerialNo: &n, AmountInPaise: &paise, DueDate: &due}

@@ -204,3 +204,54 @@ func TestExpiresAt(t *testing.T) {
 		t.Fatalf("bad secret: %d %s, counts %+v", resp.StatusCode, b, s.Counts())
 	}
 }
+
+// Start needs no testing.TB (Examples have none) and leaves Close to the
+// caller.
+func TestStartClose(t *testing.T) {
+	t.Parallel()
+	s := fakeapi.Start(fakeapi.Config{})
+	token(t, s)
+	s.Close()
+	s.Close() // idempotent
+	if _, _, err := call(t, context.Background(), s, "POST", "/api/auth/v1/token", "", "{}"); err == nil {
+		t.Fatal("a closed fake still answers")
+	}
+}
+
+func TestConfigChallenge(t *testing.T) {
+	t.Parallel()
+	s := fakeapi.New(t, fakeapi.Config{Challenge: true})
+	ctx := context.Background()
+	tok := token(t, s)
+	resp, b, _ := call(t, ctx, s, "POST", "/api/pay/v1/orders", tok, orderBody)
+	if resp.StatusCode != 200 {
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	id, _ := s.OrderByReference("ref-1")
+	pay := `{"payments":[{"payment_method":"CARD","payment_amount":{"value":1100,"currency":"INR"},"payment_option":{"card_details":{"card_number":"4012001037141112"}}}]}`
+	resp, b, _ = call(t, ctx, s, "POST", "/api/pay/v1/orders/"+id+"/payments", tok, pay)
+	if resp.StatusCode != 200 || !bytes.Contains(b, []byte(`"status":"PENDING"`)) || !bytes.Contains(b, []byte(`"challenge_url":"https://`)) {
+		t.Fatalf("pay: %d %s", resp.StatusCode, b)
+	}
+	resp, b, _ = call(t, ctx, s, "GET", "/api/pay/v1/orders/"+id, tok, "")
+	if resp.StatusCode != 200 || bytes.Contains(b, []byte("PENDING")) || !bytes.Contains(b, []byte(`"status":"AUTHORIZED"`)) {
+		t.Fatalf("read after the challenge: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestConfigPointsAndPayLater(t *testing.T) {
+	t.Parallel()
+	s := fakeapi.New(t, fakeapi.Config{RedeemablePaisa: 3201, DeclinedMobiles: []string{"9000000000"}})
+	ctx := context.Background()
+	tok := token(t, s)
+	for _, tc := range []struct{ name, path, body, want string }{
+		{"redeemable", "/payment-option", `{}`, `"redeemable_amount":{"currency":"INR","value":3201}`},
+		{"eligible", "/api/payment-option/eligibility/bnpl", `{"mobile":"9876543210"}`, `"txn_eligibility":true`},
+		{"declined", "/api/payment-option/eligibility/bnpl", `{"mobile":"9000000000"}`, `"txn_eligibility":false`},
+	} {
+		resp, b, _ := call(t, ctx, s, "POST", tc.path, tok, tc.body)
+		if resp.StatusCode != 200 || !bytes.Contains(b, []byte(tc.want)) {
+			t.Errorf("%s: %d %s, want %s", tc.name, resp.StatusCode, b, tc.want)
+		}
+	}
+}

@@ -7,13 +7,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pinegen/pinelabs/internal/fakeapi"
 )
 
 func TestTokenFetchedLazilyAndCached(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
-	if n := s.count("generateToken"); n != 0 {
+	s := newAPI(t)
+	c, _ := testClient(t, s)
+	if n := s.Hits(fakeapi.OpToken); n != 0 {
 		t.Fatalf("New made %d token calls", n)
 	}
 	for range 3 {
@@ -21,9 +23,7 @@ func TestTokenFetchedLazilyAndCached(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := s.count("generateToken"); n != 1 {
-		t.Errorf("3 calls made %d token calls, want 1", n)
-	}
+	wantHits(t, s, fakeapi.OpToken, 1)
 }
 
 func TestTokenRefreshAhead(t *testing.T) {
@@ -51,10 +51,9 @@ func TestTokenRefreshAhead(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newAPIServer(t)
-			body := tc.body
-			s.tokenBody = func(n int) string { return fmt.Sprintf(body, n) }
-			c, clk := s.client(t)
+			s := newAPI(t)
+			s.Inject(fakeapi.OpToken, fakeapi.Respond(200, fmt.Sprintf(tc.body, 1)), fakeapi.Respond(200, fmt.Sprintf(tc.body, 2)))
+			c, clk := testClient(t, s)
 			first, err := c.token(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -67,9 +66,7 @@ func TestTokenRefreshAhead(t *testing.T) {
 			if tok, _ := c.token(t.Context()); tok == first {
 				t.Errorf("after %v: token not replaced", tc.stale)
 			}
-			if n := s.count("generateToken"); n != 2 {
-				t.Errorf("%d token calls, want 2", n)
-			}
+			wantHits(t, s, fakeapi.OpToken, 2)
 		})
 	}
 }
@@ -78,8 +75,8 @@ func TestTokenRefreshAhead(t *testing.T) {
 // for refresh cause exactly one token call.
 func TestTokenSingleFlight(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, clk := s.client(t)
+	s := newAPI(t)
+	c, clk := testClient(t, s)
 	o, err := c.CreateOrder(t.Context(), orderRequest("ref-single-flight"))
 	if err != nil {
 		t.Fatal(err)
@@ -99,48 +96,38 @@ func TestTokenSingleFlight(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := s.count("generateToken"); n != 2 {
-		t.Errorf("%d token calls, want 2 (one at start, one at expiry)", n)
-	}
-	if n := s.count("getOrder"); n != 100 {
-		t.Errorf("%d getOrder calls, want 100", n)
-	}
+	wantHits(t, s, fakeapi.OpToken, 2) // one at start, one at expiry
+	wantHits(t, s, fakeapi.OpGetOrder, 100)
 }
 
 func TestTokenRefreshedOnceOn401(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	o, err := c.CreateOrder(t.Context(), orderRequest("ref-401"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The server revokes the token mid-session: one refresh, one retry.
-	s.snapshot(func(s *apiServer) { s.revoked["tok-1-eyJhbGciOiJIUzI1NiJ9"] = true })
+	s.RevokeTokens()
 	if _, err := c.GetOrder(t.Context(), *o.OrderID); err != nil {
 		t.Fatalf("after revocation: %v", err)
 	}
-	if n := s.count("generateToken"); n != 2 {
-		t.Errorf("%d token calls, want 2", n)
-	}
+	wantHits(t, s, fakeapi.OpToken, 2)
 	// A 401 that survives the refresh is returned, after one retry only.
-	s.fail("getOrder", status401, status401, status401)
+	s.Inject(fakeapi.OpGetOrder, bare401, bare401, bare401)
 	_, err = c.GetOrder(t.Context(), *o.OrderID)
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
-	if n := s.count("generateToken"); n != 3 {
-		t.Errorf("%d token calls, want 3", n)
-	}
-	if n := s.count("getOrder"); n != 4 {
-		t.Errorf("%d getOrder calls, want 4 (2 per call: the 401 and its one retry)", n)
-	}
+	wantHits(t, s, fakeapi.OpToken, 3)
+	wantHits(t, s, fakeapi.OpGetOrder, 4) // 2 per call: the 401 and its one retry
 }
 
 func TestTokenBadCredentials(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, err := New("id", "wrong-secret-123", WithBaseURL(s.srv.URL))
+	s := newAPI(t)
+	c, err := New("id", "wrong-secret-123", WithBaseURL(s.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,15 +136,13 @@ func TestTokenBadCredentials(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.Operation != "generateToken" || !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("err = %v, want the token call's 401", err)
 	}
-	if n := s.count("getOrder"); n != 0 {
-		t.Errorf("getOrder sent %d times without a token", n)
-	}
+	wantHits(t, s, fakeapi.OpGetOrder, 0) // nothing is sent without a token
 }
 
 func TestTokenWaitEndsWithContext(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	ctx, cancel := contextCancelled(t)
 	cancel()
 	if _, err := c.GetOrder(ctx, "v1-x"); !errors.Is(err, context.Canceled) {
@@ -169,9 +154,9 @@ func TestTokenWaitEndsWithContext(t *testing.T) {
 // bare token; the error shows only its length.
 func TestTokenBodyNeverShown(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	s.tokenBody = func(int) string { return `eyJhbGciOiJIUzI1NiJ9.bare-token` }
-	c, _ := s.client(t, WithRetries(0))
+	s := newAPI(t)
+	s.Inject(fakeapi.OpToken, fakeapi.Respond(200, `eyJhbGciOiJIUzI1NiJ9.bare-token`))
+	c, _ := testClient(t, s, WithRetries(0))
 	_, err := c.GetOrder(t.Context(), "v1-x")
 	var d *DecodeError
 	if !errors.As(err, &d) || d.Excerpt != "[redacted, 31 characters]" {

@@ -91,8 +91,8 @@ func TestNewDefaults(t *testing.T) {
 
 func TestClientNeverPrintsSecret(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	if _, err := c.GetOrder(t.Context(), "v1-missing"); err == nil {
 		t.Fatal("want not found")
 	}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/pinegen/pinelabs/internal/fakeapi"
 )
 
 func TestAPIErrorIs(t *testing.T) {
@@ -78,9 +80,9 @@ func TestAPIErrorFromBody(t *testing.T) {
 
 func TestDecodeErrorExcerptRedacted(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t, WithRetries(0))
-	s.fail("getOrder", notJSON200)
+	s := newAPI(t)
+	c, _ := testClient(t, s, WithRetries(0))
+	s.Inject(fakeapi.OpGetOrder, notJSON)
 	_, err := c.GetOrder(t.Context(), "v1-x")
 	var d *DecodeError
 	if !errors.As(err, &d) || d.StatusCode != 200 || d.Excerpt != "<html>ok</html>" {
@@ -94,13 +96,13 @@ func TestDecodeErrorExcerptRedacted(t *testing.T) {
 func TestDebugLogsRedacted(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	s := newAPIServer(t)
-	c, _ := s.client(t, WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	s := newAPI(t)
+	c, _ := testClient(t, s, WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	o, err := c.CreateOrder(t.Context(), orderRequest("ref-logs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.fail("createPayment", dropAfter)
+	s.Inject(fakeapi.OpCreatePayment, fakeapi.DropResponse())
 	var errs []string
 	if _, err := c.CreatePayment(t.Context(), *o.OrderID, cardPayment(150000)); err != nil {
 		t.Fatal(err)

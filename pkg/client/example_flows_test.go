@@ -2,10 +2,7 @@ package client_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -13,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pinegen/pinelabs/pkg/client"
@@ -215,73 +211,5 @@ const (
 // exampleWebhookDelivery signs body as Pine Labs signs a delivery.
 func exampleWebhookDelivery(id, body string) *http.Request {
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(exampleWebhookSecret, "whsec_"))
-	ts := fmt.Sprint(exampleWebhookSentAt)
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(id + "." + ts + "." + body))
-	r := httptest.NewRequest(http.MethodPost, "/pinelabs/webhooks", strings.NewReader(body))
-	r.Header.Set(webhook.HeaderID, id)
-	r.Header.Set(webhook.HeaderTimestamp, ts)
-	r.Header.Set(webhook.HeaderSignature, "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
-	return r
-}
-
-// exampleDeclinedMobile is the one customer the example API's Pay Later
-// provider turns down.
-const exampleDeclinedMobile = "9000000000"
-
-// startExampleAPI serves the calls the flow examples make, answering as
-// the docs' samples do: the points redeem ₹32.01 (seed 000's split), and
-// Pay Later says yes to everyone but exampleDeclinedMobile. Payments stay
-// PENDING, as they do until the customer completes the challenge.
-func startExampleAPI() *httptest.Server {
-	var mu sync.Mutex
-	orders := map[string]*client.Order{}
-	reply := func(w http.ResponseWriter, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(v)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/auth/v1/token", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, map[string]any{"access_token": "example-token", "expires_in": 3600})
-	})
-	mux.HandleFunc("POST /api/pay/v1/orders", func(w http.ResponseWriter, r *http.Request) {
-		var req client.CreateOrderRequest
-		json.NewDecoder(r.Body).Decode(&req)
-		mu.Lock()
-		defer mu.Unlock()
-		id, status := fmt.Sprintf("v1-250101000%d-aa-exampl", len(orders)+1), client.OrderCreated
-		orders[id] = &client.Order{OrderID: &id, MerchantOrderReference: &req.MerchantOrderReference, OrderAmount: &req.OrderAmount, Status: &status}
-		reply(w, map[string]any{"data": orders[id]})
-	})
-	mux.HandleFunc("POST /payment-option", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, map[string]any{"redeemable_amount": client.INR(3201), "redeemable_points": 128, "is_eligible": true})
-	})
-	mux.HandleFunc("POST /api/payment-option/eligibility/bnpl", func(w http.ResponseWriter, r *http.Request) {
-		var req client.BNPLEligibilityRequest
-		json.NewDecoder(r.Body).Decode(&req)
-		reply(w, map[string]any{"txn_eligibility": req.Mobile != exampleDeclinedMobile})
-	})
-	mux.HandleFunc("POST /api/pay/v1/orders/{order_id}/payments", func(w http.ResponseWriter, r *http.Request) {
-		var req client.CreatePaymentRequest
-		json.NewDecoder(r.Body).Decode(&req)
-		mu.Lock()
-		defer mu.Unlock()
-		o := orders[r.PathValue("order_id")]
-		pending := client.OrderPending
-		for _, p := range req.Payments {
-			method := client.PaymentMethod(p.PaymentMethod)
-			o.Payments = append(o.Payments, client.Payment{
-				MerchantPaymentReference: p.MerchantPaymentReference, PaymentMethod: &method, PaymentAmount: &p.PaymentAmount,
-			})
-		}
-		o.Status = &pending
-		reply(w, map[string]any{"data": o})
-	})
-	// The client reconciles through get order if a payment's answer is lost.
-	mux.HandleFunc("GET /api/pay/v1/orders/{order_id}", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		reply(w, map[string]any{"data": orders[r.PathValue("order_id")]})
-	})
-	return httptest.NewServer(mux)
+	return signedDelivery(key, exampleWebhookSentAt, id, body)
 }

@@ -195,8 +195,14 @@ func handlersVerifier(t testing.TB) *webhook.Verifier {
 
 // webhookRequest is a delivery of body, signed as Pine Labs signs them.
 func webhookRequest(id, body string) *http.Request {
-	ts := strconv.Itoa(handlersSentAt)
-	mac := hmac.New(sha256.New, handlersWebhookKey)
+	return signedDelivery(handlersWebhookKey, handlersSentAt, id, body)
+}
+
+// signedDelivery is a webhook delivery of body sent at sentAt (Unix
+// seconds), signed with key as Pine Labs signs them.
+func signedDelivery(key []byte, sentAt int64, id, body string) *http.Request {
+	ts := strconv.FormatInt(sentAt, 10)
+	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(id + "." + ts + "." + body))
 	r := httptest.NewRequest(http.MethodPost, "/pinelabs/webhooks", strings.NewReader(body))
 	r.Header.Set(webhook.HeaderID, id)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinegen/pinelabs/internal/fakeapi"
 	"github.com/pinegen/pinelabs/pkg/validation"
 )
 
@@ -33,69 +34,67 @@ func setupAuthorized(t *testing.T, c *Client, ref string) *Order {
 // finds the result by reconciling and never repeats the work.
 func TestNoDoubleEffects(t *testing.T) {
 	t.Parallel()
-	type counts struct{ creates, payments, captures, cancels int }
+	type counts = fakeapi.Counts
 	cases := []struct {
 		name  string
-		op    string
-		fault fault
+		op    fakeapi.Op
+		fault fakeapi.Fault
 		call  func(t *testing.T, c *Client) (*Order, error)
 		want  counts
 	}{
-		{"create order, response lost", "createOrder", dropAfter, func(t *testing.T, c *Client) (*Order, error) {
+		{"create order, response lost", fakeapi.OpCreateOrder, fakeapi.DropResponse(), func(t *testing.T, c *Client) (*Order, error) {
 			return c.CreateOrder(t.Context(), orderRequest("ref-lost"))
-		}, counts{creates: 1}},
-		{"create order, 500 after the work", "createOrder", status500After, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1}},
+		{"create order, 500 after the work", fakeapi.OpCreateOrder, fakeapi.After(fakeapi.Status(500)), func(t *testing.T, c *Client) (*Order, error) {
 			return c.CreateOrder(t.Context(), orderRequest("ref-500"))
-		}, counts{creates: 1}},
-		{"create order, truncated 200", "createOrder", truncated200, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1}},
+		{"create order, truncated 200", fakeapi.OpCreateOrder, fakeapi.Truncate(), func(t *testing.T, c *Client) (*Order, error) {
 			return c.CreateOrder(t.Context(), orderRequest("ref-trunc"))
-		}, counts{creates: 1}},
-		{"create order, 200 not JSON", "createOrder", notJSON200, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1}},
+		{"create order, 200 not JSON", fakeapi.OpCreateOrder, notJSON, func(t *testing.T, c *Client) (*Order, error) {
 			return c.CreateOrder(t.Context(), orderRequest("ref-html"))
-		}, counts{creates: 1}},
-		{"create order, 503 before the work", "createOrder", status503, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1}},
+		{"create order, 503 before the work", fakeapi.OpCreateOrder, fakeapi.Status(503), func(t *testing.T, c *Client) (*Order, error) {
 			return c.CreateOrder(t.Context(), orderRequest("ref-503"))
-		}, counts{creates: 1}},
-		{"payment, response lost", "createPayment", dropAfter, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1}},
+		{"payment, response lost", fakeapi.OpCreatePayment, fakeapi.DropResponse(), func(t *testing.T, c *Client) (*Order, error) {
 			o, err := c.CreateOrder(t.Context(), orderRequest("ref-pay"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return c.CreatePayment(t.Context(), *o.OrderID, cardPayment(150000))
-		}, counts{creates: 1, payments: 1}},
-		{"payment, 503 before the work", "createPayment", status503, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1, Payments: 1}},
+		{"payment, 503 before the work", fakeapi.OpCreatePayment, fakeapi.Status(503), func(t *testing.T, c *Client) (*Order, error) {
 			o, err := c.CreateOrder(t.Context(), orderRequest("ref-pay503"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return c.CreatePayment(t.Context(), *o.OrderID, cardPayment(150000))
-		}, counts{creates: 1, payments: 1}},
-		{"capture all, response lost", "captureOrder", dropAfter, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1, Payments: 1}},
+		{"capture all, response lost", fakeapi.OpCaptureOrder, fakeapi.DropResponse(), func(t *testing.T, c *Client) (*Order, error) {
 			o := setupAuthorized(t, c, "ref-cap")
 			return c.CaptureOrder(t.Context(), *o.OrderID, nil)
-		}, counts{creates: 1, payments: 1, captures: 1}},
-		{"capture part, response lost", "captureOrder", dropAfter, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1, Payments: 1, Captures: 1}},
+		{"capture part, response lost", fakeapi.OpCaptureOrder, fakeapi.DropResponse(), func(t *testing.T, c *Client) (*Order, error) {
 			o := setupAuthorized(t, c, "ref-cap-part")
 			return c.CaptureOrder(t.Context(), *o.OrderID, &CaptureRequest{MerchantCaptureReference: "cap-1", CaptureAmount: INR(100000)})
-		}, counts{creates: 1, payments: 1, captures: 1}},
-		{"cancel, response lost", "cancelOrder", dropAfter, func(t *testing.T, c *Client) (*Order, error) {
+		}, counts{Tokens: 1, Orders: 1, Payments: 1, Captures: 1}},
+		{"cancel, response lost", fakeapi.OpCancelOrder, fakeapi.DropResponse(), func(t *testing.T, c *Client) (*Order, error) {
 			o := setupAuthorized(t, c, "ref-cancel")
 			return c.CancelOrder(t.Context(), *o.OrderID)
-		}, counts{creates: 1, payments: 1, cancels: 1}},
+		}, counts{Tokens: 1, Orders: 1, Payments: 1, Cancels: 1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newAPIServer(t)
-			c, _ := s.client(t)
-			s.fail(tc.op, tc.fault)
+			s := newAPI(t)
+			c, _ := testClient(t, s)
+			s.Inject(tc.op, tc.fault)
 			o, err := tc.call(t, c)
 			if err != nil || o == nil || o.OrderID == nil {
 				t.Fatalf("= %v, %v", o, err)
 			}
-			var got counts
-			s.snapshot(func(s *apiServer) { got = counts{s.creates, s.payments, s.captures, s.cancels} })
-			if got != tc.want {
+			if got := s.Counts(); got != tc.want {
 				t.Errorf("server did %+v, want %+v", got, tc.want)
 			}
 		})
@@ -106,10 +105,10 @@ func TestNoDoubleEffects(t *testing.T) {
 // the caller is told the outcome is unknown and given what was sent.
 func TestOutcomeUnknown(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t, WithRetries(1))
-	s.fail("createOrder", dropAfter)
-	s.fail("getOrderByReference", status503, status503)
+	s := newAPI(t)
+	c, _ := testClient(t, s, WithRetries(1))
+	s.Inject(fakeapi.OpCreateOrder, fakeapi.DropResponse())
+	s.Inject(fakeapi.OpGetOrderByReference, fakeapi.Status(503), fakeapi.Status(503))
 	req := orderRequest("ref-unknown")
 	o, err := c.CreateOrder(t.Context(), req)
 	if o != nil || !errors.Is(err, ErrOutcomeUnknown) {
@@ -126,21 +125,19 @@ func TestOutcomeUnknown(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
 		t.Errorf("the lookup's failure is not in the chain: %v", err)
 	}
-	if n := s.count("createOrder"); n != 1 {
-		t.Errorf("createOrder sent %d times", n)
-	}
+	wantHits(t, s, fakeapi.OpCreateOrder, 1)
 }
 
 func TestPaymentOutcomeUnknownCarriesReference(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t, WithRetries(0))
+	s := newAPI(t)
+	c, _ := testClient(t, s, WithRetries(0))
 	o, err := c.CreateOrder(t.Context(), orderRequest("ref-pay-unknown"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.fail("createPayment", dropAfter)
-	s.fail("getOrder", status503)
+	s.Inject(fakeapi.OpCreatePayment, fakeapi.DropResponse())
+	s.Inject(fakeapi.OpGetOrder, fakeapi.Status(503))
 	req := cardPayment(150000)
 	_, err = c.CreatePayment(t.Context(), *o.OrderID, req)
 	var u *OutcomeUnknownError
@@ -158,18 +155,16 @@ func TestPaymentOutcomeUnknownCarriesReference(t *testing.T) {
 
 func TestCreateCustomerNotRetriedWhenUnknown(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
-	s.fail("createCustomer", status503)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
+	s.Inject(fakeapi.OpCreateCustomer, fakeapi.Status(503))
 	first := "Kevin"
 	_, err := c.CreateCustomer(t.Context(), &CreateCustomerRequest{FirstName: &first})
 	if !errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatalf("err = %v", err)
 	}
-	if n := s.count("createCustomer"); n != 1 {
-		t.Errorf("createCustomer sent %d times", n)
-	}
-	s.fail("createCustomer", status429)
+	wantHits(t, s, fakeapi.OpCreateCustomer, 1)
+	s.Inject(fakeapi.OpCreateCustomer, fakeapi.RateLimited("2"))
 	if cu, err := c.CreateCustomer(t.Context(), &CreateCustomerRequest{FirstName: &first}); err != nil || cu.CustomerID == nil {
 		t.Fatalf("after a 429: %v, %v", cu, err)
 	}
@@ -177,8 +172,8 @@ func TestCreateCustomerNotRetriedWhenUnknown(t *testing.T) {
 
 func TestCreatePaymentFillsReferenceOnACopy(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	o, err := c.CreateOrder(t.Context(), orderRequest("ref-fill"))
 	if err != nil {
 		t.Fatal(err)
@@ -210,8 +205,8 @@ func TestCreatePaymentFillsReferenceOnACopy(t *testing.T) {
 // token call included.
 func TestInvalidInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	bad := orderRequest("ref bad!")
 	bad.OrderAmount = INR(50)
 	calls := map[string]func() (any, error){
@@ -249,9 +244,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			t.Error("bad input accepted")
 		}
 	}
-	var n int
-	s.snapshot(func(s *apiServer) { n = len(s.requests) })
-	if n != 0 {
+	if n := len(s.Requests("")); n != 0 {
 		t.Errorf("%d requests sent for invalid input", n)
 	}
 }
@@ -259,13 +252,13 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 // TestNeverNilNil: every way a response can go wrong yields an error.
 func TestNeverNilNil(t *testing.T) {
 	t.Parallel()
-	for _, f := range []fault{status503, notJSON200, truncated200, status401, dropBefore} {
-		s := newAPIServer(t)
-		c, _ := s.client(t, WithRetries(0))
-		s.fail("getOrder", f, f)
+	for _, f := range []fakeapi.Fault{fakeapi.Status(503), notJSON, fakeapi.Truncate(), bare401, fakeapi.Reset()} {
+		s := newAPI(t)
+		c, _ := testClient(t, s, WithRetries(0))
+		s.Inject(fakeapi.OpGetOrder, f, f)
 		o, err := c.GetOrder(t.Context(), "v1-any")
 		if o != nil || err == nil {
-			t.Errorf("fault %d: = %v, %v", f, o, err)
+			t.Errorf("fault %v: = %v, %v", f, o, err)
 		}
 	}
 }
@@ -273,19 +266,15 @@ func TestNeverNilNil(t *testing.T) {
 func TestCaptureWithoutBodySendsNone(t *testing.T) {
 	t.Parallel()
 	var gotLen int64 = -1
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	o := setupAuthorized(t, c, "ref-nobody")
 	if _, err := c.CaptureOrder(t.Context(), *o.OrderID, nil); err != nil {
 		t.Fatal(err)
 	}
-	s.snapshot(func(s *apiServer) {
-		for _, r := range s.requests {
-			if r.Method == http.MethodPut {
-				gotLen = r.ContentLength
-			}
-		}
-	})
+	for _, r := range s.Requests(fakeapi.OpCaptureOrder) {
+		gotLen = r.ContentLength
+	}
 	if gotLen != 0 {
 		t.Errorf("capture sent a %d-byte body", gotLen)
 	}
@@ -293,8 +282,8 @@ func TestCaptureWithoutBodySendsNone(t *testing.T) {
 
 func TestReadOperations(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	o, err := c.CreateOrder(t.Context(), orderRequest("ref-read"))
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +303,7 @@ func TestReadOperations(t *testing.T) {
 			PointsCardDetails PointsCardDetails `json:"points_card_details"`
 		}{PointsCardDetails{CardNumber: testPAN, CardLast4: "1112", RegisteredMobileNumber: "9876543210"}},
 	})
-	if err != nil || pb.RedeemableAmount == nil || *pb.RedeemableAmount.Value != 100000 {
+	if err != nil || pb.RedeemableAmount == nil || *pb.RedeemableAmount.Value != 3500 {
 		t.Errorf("CheckPointBalance = %v, %v", pb, err)
 	}
 }
@@ -324,21 +313,19 @@ func TestReadOperations(t *testing.T) {
 // outcome is unknown rather than that the call failed.
 func TestCancelledMidCallIsUnknown(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	if _, err := c.token(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	s.fail("createOrder", hang)
+	s.Inject(fakeapi.OpCreateOrder, hang(t))
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.CreateOrder(ctx, orderRequest("ref-cancelled"))
 	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want ErrOutcomeUnknown and DeadlineExceeded", err)
 	}
-	if n := s.count("getOrderByReference"); n != 0 {
-		t.Errorf("looked up %d times with a dead context", n)
-	}
+	wantHits(t, s, fakeapi.OpGetOrderByReference, 0)
 }
 
 // TestUnreachableIsRetriedWithoutLookup: a connection that was never made
@@ -346,15 +333,15 @@ func TestCancelledMidCallIsUnknown(t *testing.T) {
 // "unknown".
 func TestUnreachableIsRetriedWithoutLookup(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
+	s := newAPI(t)
 	// No pooled connection: one closed by the server while idle could have
 	// taken the request before failing, which is a different case.
 	noReuse := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	c, clk := s.client(t, WithRetries(2), WithHTTPClient(noReuse))
+	c, clk := testClient(t, s, WithRetries(2), WithHTTPClient(noReuse))
 	if _, err := c.token(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	s.srv.Close()
+	s.Close()
 	_, err := c.CreateOrder(t.Context(), orderRequest("ref-down"))
 	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatalf("err = %v, want a connection error", err)

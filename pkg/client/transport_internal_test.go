@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"regexp"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/pinegen/pinelabs/internal/fakeapi"
 )
 
 // TestHeaders is not parallel: it sets time.Local.
@@ -21,8 +22,8 @@ func TestHeaders(t *testing.T) {
 	time.Local = kolkata
 	t.Cleanup(func() { time.Local = old })
 
-	s := newAPIServer(t)
-	c, clk := s.client(t, WithUserAgent("shop/2.1"))
+	s := newAPI(t)
+	c, clk := testClient(t, s, WithUserAgent("shop/2.1"))
 	clk.t = time.Date(2026, 11, 23, 15, 30, 0, 123456789, kolkata) // 10:00:00.123 UTC
 	o, err := c.CreateOrder(t.Context(), orderRequest("ref-headers"))
 	if err != nil {
@@ -31,8 +32,7 @@ func TestHeaders(t *testing.T) {
 	if _, err := c.GetOrder(t.Context(), *o.OrderID); err != nil {
 		t.Fatal(err)
 	}
-	var reqs []*http.Request
-	s.snapshot(func(s *apiServer) { reqs = s.requests })
+	reqs := s.Requests("")
 	if len(reqs) != 3 {
 		t.Fatalf("%d requests, want token, create, get", len(reqs))
 	}
@@ -57,7 +57,7 @@ func TestHeaders(t *testing.T) {
 		if i == 0 && auth != "" {
 			t.Errorf("token call sent Authorization %q", auth)
 		}
-		if i > 0 && !regexp.MustCompile(`^Bearer tok-1-`).MatchString(auth) {
+		if i > 0 && auth != "Bearer "+s.LastToken() {
 			t.Errorf("request %d: Authorization %q", i, auth)
 		}
 	}
@@ -67,21 +67,21 @@ func TestRetriesTransientFailures(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name   string
-		faults []fault
+		faults []fakeapi.Fault
 		waits  []time.Duration // with jitter at its maximum
 	}{
-		{"503 then success", []fault{status503}, []time.Duration{200 * time.Millisecond}},
-		{"backoff doubles", []fault{status503, status503, status503}, []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}},
-		{"429 honours Retry-After", []fault{status429}, []time.Duration{2 * time.Second}},
-		{"connection closed", []fault{dropBefore}, []time.Duration{200 * time.Millisecond}},
-		{"truncated body", []fault{truncated200}, []time.Duration{200 * time.Millisecond}},
+		{"503 then success", []fakeapi.Fault{fakeapi.Status(503)}, []time.Duration{200 * time.Millisecond}},
+		{"backoff doubles", []fakeapi.Fault{fakeapi.Status(503), fakeapi.Status(503), fakeapi.Status(503)}, []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}},
+		{"429 honours Retry-After", []fakeapi.Fault{fakeapi.RateLimited("2")}, []time.Duration{2 * time.Second}},
+		{"connection closed", []fakeapi.Fault{fakeapi.Reset()}, []time.Duration{200 * time.Millisecond}},
+		{"truncated body", []fakeapi.Fault{fakeapi.Truncate()}, []time.Duration{200 * time.Millisecond}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newAPIServer(t)
-			c, clk := s.client(t)
-			s.fail("checkBnplEligibility", tc.faults...)
+			s := newAPI(t)
+			c, clk := testClient(t, s)
+			s.Inject(fakeapi.OpCheckBNPL, tc.faults...)
 			r, err := c.CheckBNPLEligibility(t.Context(), bnplRequest())
 			if err != nil || r == nil || r.TxnEligibility == nil || !*r.TxnEligibility {
 				t.Fatalf("= %v, %v", r, err)
@@ -90,11 +90,9 @@ func TestRetriesTransientFailures(t *testing.T) {
 				t.Errorf("waits %v, want %v", got, tc.waits)
 			}
 			var ids []string
-			s.snapshot(func(s *apiServer) {
-				for _, r := range s.requests[1:] {
-					ids = append(ids, r.Header.Get("Request-ID"))
-				}
-			})
+			for _, r := range s.Requests(fakeapi.OpCheckBNPL) {
+				ids = append(ids, r.RequestID)
+			}
 			for _, id := range ids {
 				if id != ids[0] {
 					t.Errorf("Request-IDs differ across retries: %v", ids)
@@ -120,17 +118,15 @@ func equalDurations(a, b []time.Duration) bool {
 func TestRetriesBounded(t *testing.T) {
 	t.Parallel()
 	for _, retries := range []int{0, 1, 3} {
-		s := newAPIServer(t)
-		c, _ := s.client(t, WithRetries(retries))
-		s.fail("checkBnplEligibility", status503, status503, status503, status503, status503)
+		s := newAPI(t)
+		c, _ := testClient(t, s, WithRetries(retries))
+		s.Inject(fakeapi.OpCheckBNPL, fakeapi.Status(503), fakeapi.Status(503), fakeapi.Status(503), fakeapi.Status(503), fakeapi.Status(503))
 		r, err := c.CheckBNPLEligibility(t.Context(), bnplRequest())
 		var apiErr *APIError
 		if r != nil || !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
 			t.Fatalf("retries %d: = %v, %v; want the 503", retries, r, err)
 		}
-		if n := s.count("checkBnplEligibility"); n != retries+1 {
-			t.Errorf("retries %d: %d attempts", retries, n)
-		}
+		wantHits(t, s, fakeapi.OpCheckBNPL, retries+1)
 	}
 }
 
@@ -171,32 +167,30 @@ func TestRetryAfter(t *testing.T) {
 
 func TestWaitEndsWithContext(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, _ := s.client(t)
+	s := newAPI(t)
+	c, _ := testClient(t, s)
 	ctx, cancel := context.WithCancel(t.Context())
 	c.clock.sleep = func(ctx context.Context, d time.Duration) error {
 		cancel()
 		<-ctx.Done()
 		return ctx.Err()
 	}
-	s.fail("checkBnplEligibility", status503)
+	s.Inject(fakeapi.OpCheckBNPL, fakeapi.Status(503))
 	_, err := c.CheckBNPLEligibility(ctx, bnplRequest())
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if n := s.count("checkBnplEligibility"); n != 1 {
-		t.Errorf("%d attempts after cancel", n)
-	}
+	wantHits(t, s, fakeapi.OpCheckBNPL, 1)
 }
 
 func TestRetryAfterPastDeadlineIsNotAwaited(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, clk := s.client(t)
+	s := newAPI(t)
+	c, clk := testClient(t, s)
 	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(time.Hour))
 	defer cancel()
 	clk.t = time.Now().Add(time.Hour - time.Second) // one second of the deadline left; the server asks for two
-	s.fail("checkBnplEligibility", status429)
+	s.Inject(fakeapi.OpCheckBNPL, fakeapi.RateLimited("2"))
 	_, err := c.CheckBNPLEligibility(ctx, bnplRequest())
 	if !errors.Is(err, ErrRateLimited) || len(clk.slept()) != 0 {
 		t.Fatalf("err = %v after waits %v; want the 429 at once", err, clk.slept())
@@ -205,14 +199,15 @@ func TestRetryAfterPastDeadlineIsNotAwaited(t *testing.T) {
 
 func TestAttemptTimeout(t *testing.T) {
 	t.Parallel()
-	s := newAPIServer(t)
-	c, clk := s.client(t, WithTimeout(50*time.Millisecond), WithRetries(1))
-	s.fail("checkBnplEligibility", hang, hang)
+	s := newAPI(t)
+	c, clk := testClient(t, s, WithTimeout(50*time.Millisecond), WithRetries(1))
+	s.Inject(fakeapi.OpCheckBNPL, hang(t), hang(t))
 	_, err := c.CheckBNPLEligibility(t.Context(), bnplRequest())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want DeadlineExceeded", err)
 	}
-	if n := s.count("checkBnplEligibility"); n != 2 || len(clk.slept()) != 1 {
-		t.Errorf("%d attempts, waits %v; want 2 attempts, 1 wait", n, clk.slept())
+	wantHits(t, s, fakeapi.OpCheckBNPL, 2)
+	if waits := clk.slept(); len(waits) != 1 {
+		t.Errorf("waits %v, want 1", waits)
 	}
 }
