@@ -15,6 +15,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/pinegen/pinelabs/gen/pinelabs"
+	"github.com/pinegen/pinelabs/pkg/signature"
 )
 
 // Op names an operation by its operationId in spec/pinelabs.yaml.
@@ -40,6 +42,12 @@ const (
 	OpCheckPointBalance   Op = "checkPointBalance"
 	OpCheckBNPL           Op = "checkBnplEligibility"
 	OpCreateCustomer      Op = "createCustomer"
+
+	// OpChallenge is the customer's side of the challenge protocol (GET and
+	// POST of challenge_url, see Config.SecretKey). It is no operation of
+	// the spec: the fake records these requests under it, but never applies
+	// a Fault to them and asks for no token.
+	OpChallenge Op = "challenge"
 )
 
 // Config sets the credentials the fake accepts and the tokens it issues.
@@ -52,8 +60,20 @@ type Config struct {
 	ExpiresAt bool
 	// Challenge makes every payment wait for the customer's challenge: the
 	// order is PENDING, with a challenge_url, until it is next read, by
-	// which time the customer has passed it.
+	// which time the customer has passed it. The challenge_url is a
+	// placeholder on the UAT host that nothing answers; for a challenge the
+	// customer really has to pass, set SecretKey instead.
 	Challenge bool
+	// SecretKey, the merchant's secret key in hex as signature.ParseKey
+	// takes it, makes the fake speak the challenge protocol of DESIGN.md:
+	// every payment leaves the order PENDING with challenge_url
+	// <URL>/challenge/<order_id>, and the order stays PENDING, however often
+	// it is read, until the customer approves or declines there; the
+	// answer is a self-submitting form that posts the result, signed with
+	// this key, to the order's callback_url (or failure_callback_url on a
+	// decline, when set). With SecretKey set, Challenge has no effect.
+	// A key that does not parse makes Start panic and New fail the test.
+	SecretKey string
 	// RedeemablePaisa is what any points card may redeem; zero means the
 	// docs' sample answer, ₹35.00.
 	RedeemablePaisa int64
@@ -89,6 +109,7 @@ type Server struct {
 	URL string
 
 	cfg  Config
+	key  signature.Key // from cfg.SecretKey; used only when signing
 	ts   *httptest.Server
 	done chan struct{}
 	once sync.Once
@@ -107,15 +128,26 @@ type Server struct {
 // New starts a fake as Start does and closes it when the test ends.
 func New(t testing.TB, cfg Config) *Server {
 	t.Helper()
-	s := Start(cfg)
+	s, err := start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(s.Close)
 	return s
 }
 
 // Start starts a fake on a loopback port; the caller must Close it. It is
 // for Examples, which have no testing.TB; tests should call New. Empty credentials in cfg default to "client-id" and
-// "client-secret".
+// "client-secret". It panics if cfg.SecretKey is set but is not hex.
 func Start(cfg Config) *Server {
+	s, err := start(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func start(cfg Config) (*Server, error) {
 	if cfg.ClientID == "" {
 		cfg.ClientID = "client-id"
 	}
@@ -136,6 +168,13 @@ func Start(cfg Config) *Server {
 		byRef:  map[string]string{},
 		faults: map[Op][]Fault{},
 	}
+	if cfg.SecretKey != "" {
+		k, err := signature.ParseKey(cfg.SecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("fakeapi: Config.SecretKey: %w", err)
+		}
+		s.key = k
+	}
 	mux := http.NewServeMux()
 	for pattern, r := range map[string]struct {
 		op Op
@@ -154,9 +193,11 @@ func Start(cfg Config) *Server {
 	} {
 		mux.HandleFunc(pattern, s.serve(r.op, r.h))
 	}
+	mux.HandleFunc("GET /challenge/{order_id}", s.challengePage)
+	mux.HandleFunc("POST /challenge/{order_id}", s.challengeAnswer)
 	s.ts = httptest.NewServer(mux)
 	s.URL = s.ts.URL
-	return s
+	return s, nil
 }
 
 // Close releases every stalled request and stops the server.
@@ -296,17 +337,7 @@ func (s *Server) serve(op Op, h handler) http.HandlerFunc {
 		if q := s.faults[op]; len(q) > 0 {
 			f, s.faults[op] = q[0], q[1:]
 		}
-		s.seen = append(s.seen, Request{
-			Op: op, Method: r.Method, Path: r.URL.Path,
-			RequestID:        r.Header.Get("Request-ID"),
-			RequestTimestamp: r.Header.Get("Request-Timestamp"),
-			Authorization:    r.Header.Get("Authorization"),
-			UserAgent:        r.Header.Get("User-Agent"),
-			Header:           r.Header.Clone(),
-			ContentLength:    r.ContentLength,
-			Body:             body,
-			Fault:            f,
-		})
+		s.record(op, r, body, f)
 		if f.kind == faultExpireToken {
 			clear(s.tokens)
 		}
@@ -343,6 +374,21 @@ func (s *Server) serve(op Op, h handler) http.HandlerFunc {
 		w.WriteHeader(rec.Code)
 		w.Write(rec.Body.Bytes())
 	}
+}
+
+// record notes a request as seen; s.mu must be held.
+func (s *Server) record(op Op, r *http.Request, body []byte, f Fault) {
+	s.seen = append(s.seen, Request{
+		Op: op, Method: r.Method, Path: r.URL.Path,
+		RequestID:        r.Header.Get("Request-ID"),
+		RequestTimestamp: r.Header.Get("Request-Timestamp"),
+		Authorization:    r.Header.Get("Authorization"),
+		UserAgent:        r.Header.Get("User-Agent"),
+		Header:           r.Header.Clone(),
+		ContentLength:    r.ContentLength,
+		Body:             body,
+		Fault:            f,
+	})
 }
 
 // wait blocks until release is closed (true), or the caller gives up or the
@@ -431,7 +477,7 @@ func (s *Server) getOrder(r *http.Request, _ []byte) (int, any) {
 	if !ok {
 		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this order_id")
 	}
-	passChallenge(o)
+	s.passChallenge(o)
 	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
 }
 
@@ -440,7 +486,7 @@ func (s *Server) getOrderByReference(r *http.Request, _ []byte) (int, any) {
 	if !ok {
 		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this merchant_order_reference")
 	}
-	passChallenge(s.orders[id])
+	s.passChallenge(s.orders[id])
 	return http.StatusOK, pinelabs.OrderResponse{Data: *s.orders[id]}
 }
 
@@ -471,7 +517,11 @@ func (s *Server) createPayment(r *http.Request, body []byte) (int, any) {
 		return http.StatusUnprocessableEntity, errorBody("OPERATION_NOT_ALLOWED", "the order is "+string(*o.Status))
 	}
 	status, orderStatus := paidStatus(o)
-	if s.cfg.Challenge {
+	switch {
+	case s.signing():
+		status, orderStatus = pinelabs.PaymentStatusPENDING, pinelabs.OrderStatusPENDING
+		o.ChallengeURL = ptr(s.URL + "/challenge/" + url.PathEscape(*o.OrderID))
+	case s.cfg.Challenge:
 		status, orderStatus = pinelabs.PaymentStatusPENDING, pinelabs.OrderStatusPENDING
 		o.ChallengeURL = ptr("https://pluraluat.v2.pinepg.in/challenge/" + *o.OrderID)
 	}
@@ -503,9 +553,10 @@ func paidStatus(o *pinelabs.Order) (pinelabs.PaymentStatus, pinelabs.OrderStatus
 }
 
 // passChallenge settles a payment left PENDING by Config.Challenge: the
-// customer has passed the challenge by the time the order is read.
-func passChallenge(o *pinelabs.Order) {
-	if *o.Status != pinelabs.OrderStatusPENDING {
+// customer has passed the challenge by the time the order is read. With
+// Config.SecretKey the customer must pass it at challenge_url instead.
+func (s *Server) passChallenge(o *pinelabs.Order) {
+	if s.signing() || *o.Status != pinelabs.OrderStatusPENDING {
 		return
 	}
 	status, orderStatus := paidStatus(o)
