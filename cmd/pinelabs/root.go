@@ -11,6 +11,9 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 		Short: "Tools for the Pine Labs Online (Plural) payment API",
 		Long: `pinelabs works with the Pine Labs Online (Plural) payment API.
 
+demo runs a payment flow (points, card or bnpl) end to end against a server,
+acting as the customer at the challenge page and verifying the signed callback.
+
 sign and verify compute and check the HMAC-SHA256 signature Pine Labs puts
 on the fields it sends to a merchant's callback_url.`,
 		SilenceUsage:  true,
@@ -27,6 +30,7 @@ on the fields it sends to a merchant's callback_url.`,
 	root.AddCommand(
 		newSignCmd(getenv),
 		newVerifyCmd(getenv),
+		newDemoCmd(getenv),
 	)
 	return root
 }
