@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"html"
@@ -163,12 +162,10 @@ func (d *demo) run(ctx context.Context, baseURL, clientID, clientSecret string, 
 	d.browser = &http.Client{Jar: jar, Timeout: 30 * time.Second}
 
 	var once sync.Once
-	api := &http.Client{
-		Transport: &tokenWatcher{next: apiTransport(), seen: func() {
-			once.Do(func() { d.step("token", "access token obtained for client %s", clientID) })
-		}},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	api := client.NewHTTPClient(30 * time.Second)
+	api.Transport = &tokenWatcher{next: api.Transport, seen: func() {
+		once.Do(func() { d.step("token", "access token obtained for client %s", clientID) })
+	}}
 	d.c, err = client.New(clientID, clientSecret,
 		client.WithBaseURL(baseURL), client.WithHTTPClient(api), client.WithLogger(logger),
 		client.WithUserAgent("pinelabs-demo"))
@@ -584,18 +581,6 @@ func (t *tokenWatcher) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.seen()
 	}
 	return resp, err
-}
-
-// apiTransport is the SDK's default transport as far as this command can
-// build it: the standard one with TLS 1.2 as the minimum.
-func apiTransport() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	t.ResponseHeaderTimeout = 30 * time.Second
-	return t
 }
 
 func status(o *client.Order) string {

@@ -94,7 +94,7 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 		clock:    realClock(),
 	}
 	if c.http == nil {
-		c.http = defaultHTTPClient(s.timeout)
+		c.http = NewHTTPClient(s.timeout)
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError + 1}))
@@ -106,11 +106,13 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// defaultHTTPClient is an *http.Client of the client's own: the standard
-// transport's settings with TLS 1.2 as the minimum, more idle connections
-// per host (every call goes to one host), and no redirects, which a payment
-// API never answers with and which would resend a request elsewhere.
-func defaultHTTPClient(timeout time.Duration) *http.Client {
+// NewHTTPClient returns a fresh *http.Client with the settings a Client uses
+// when WithHTTPClient is not given: the standard transport's settings with
+// TLS 1.2 as the minimum, more idle connections per host (every call goes to
+// one host), responseHeader as the time to wait for a response's headers,
+// and no redirects, which a payment API never answers with and which would
+// resend a request elsewhere. Start from it to wrap the transport.
+func NewHTTPClient(responseHeader time.Duration) *http.Client {
 	var t *http.Transport
 	if std, ok := http.DefaultTransport.(*http.Transport); ok {
 		t = std.Clone()
@@ -130,7 +132,7 @@ func defaultHTTPClient(timeout time.Duration) *http.Client {
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
 	t.MaxIdleConnsPerHost = 16
-	t.ResponseHeaderTimeout = timeout
+	t.ResponseHeaderTimeout = responseHeader
 	return &http.Client{
 		Transport: t,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
