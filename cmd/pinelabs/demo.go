@@ -204,7 +204,7 @@ func (d *demo) newOrder(ctx context.Context, amount client.Amount, preAuth bool,
 	if err != nil {
 		return nil, failed("order: %v", err)
 	}
-	d.step("order", "%s %s, %s", deref(order.OrderID), status(order), rupees(amount))
+	d.step("order", "%s %s, %s", deref(order.OrderID), status(order), client.FormatAmount(amount))
 	return order, nil
 }
 
@@ -241,7 +241,7 @@ func (d *demo) card(ctx context.Context) (*client.Order, error) {
 	}
 	card := &client.CardDetails{CardNumber: testCard, CVV: testCVV, ExpiryMonth: testExpiryMon, ExpiryYear: testExpiryYear}
 	order, err = d.c.CreatePayment(ctx, *order.OrderID, &client.CreatePaymentRequest{Payments: []client.PaymentRequest{
-		{PaymentMethod: client.PayByCard, PaymentAmount: amount, PaymentOption: client.PaymentOption{CardDetails: card}},
+		{PaymentMethod: client.MethodCard, PaymentAmount: amount, PaymentOption: client.PaymentOption{CardDetails: card}},
 	}})
 	if err != nil {
 		return nil, failed("payment: %v", err)
@@ -256,11 +256,11 @@ func (d *demo) bnpl(ctx context.Context) (*client.Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, err = d.c.PayLater(ctx, *order.OrderID, amount, testMobile, client.LazyPay, nil)
+	order, err = d.c.PayLater(ctx, *order.OrderID, amount, testMobile, client.BNPLLazyPay, nil)
 	if err != nil {
 		return nil, failed("payment: %v", err)
 	}
-	d.step("payment", "%s via %s, eligible; order %s", paymentsText(order), client.LazyPay, status(order))
+	d.step("payment", "%s via %s, eligible; order %s", paymentsText(order), client.BNPLLazyPay, status(order))
 	return order, nil
 }
 
@@ -296,7 +296,7 @@ func (d *demo) finish(ctx context.Context, order *client.Order) error {
 		if err != nil {
 			return failed("capture: %v", err)
 		}
-		d.step("capture", "%s captured; order %s", rupees(deref(order.OrderAmount)), status(order))
+		d.step("capture", "%s captured; order %s", client.FormatAmount(deref(order.OrderAmount)), status(order))
 		if order, err = d.c.GetOrder(ctx, orderID); err != nil {
 			return failed("order status: %v", err)
 		}
@@ -598,23 +598,10 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// rupees writes paisa as rupees: ₹45.73.
-func rupees(a client.Amount) string {
-	sign, v := "", a.Value
-	if v < 0 {
-		sign, v = "-", -v
-	}
-	s := fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
-	if a.Currency == "" || a.Currency == "INR" {
-		return "₹" + s
-	}
-	return s + " " + a.Currency
-}
-
 func paymentsText(o *client.Order) string {
 	parts := make([]string, 0, len(o.Payments))
 	for _, p := range o.Payments {
-		parts = append(parts, fmt.Sprintf("%s %s", deref(p.PaymentMethod), rupees(deref(p.PaymentAmount))))
+		parts = append(parts, fmt.Sprintf("%s %s", deref(p.PaymentMethod), client.FormatAmount(deref(p.PaymentAmount))))
 	}
 	if len(parts) == 0 {
 		return "no payments"
@@ -625,10 +612,10 @@ func paymentsText(o *client.Order) string {
 func balanceText(b *client.PointBalanceResponse) string {
 	var parts []string
 	if b.Balance != nil && b.Balance.Value != nil {
-		parts = append(parts, rupees(client.Amount{Value: *b.Balance.Value, Currency: deref(b.Balance.Currency)})+" on the card")
+		parts = append(parts, client.FormatAmount(client.Amount{Value: *b.Balance.Value, Currency: deref(b.Balance.Currency)})+" on the card")
 	}
 	if b.RedeemableAmount != nil && b.RedeemableAmount.Value != nil {
-		s := rupees(client.Amount{Value: *b.RedeemableAmount.Value, Currency: deref(b.RedeemableAmount.Currency)}) + " redeemable"
+		s := client.FormatAmount(client.Amount{Value: *b.RedeemableAmount.Value, Currency: deref(b.RedeemableAmount.Currency)}) + " redeemable"
 		if b.RedeemablePoints != nil {
 			s += fmt.Sprintf(" (%v points)", *b.RedeemablePoints)
 		}

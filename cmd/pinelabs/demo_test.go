@@ -52,7 +52,7 @@ func TestDemoFlows(t *testing.T) {
 			flow:  "points",
 			steps: []string{"token", "point balance", "order", "payment", "challenge", "callback", "final status"},
 			want: []string{
-				`point balance: +₹237180\.50 on the card; ₹35\.00 redeemable \(140 points\)`,
+				`point balance: +₹2,37,180\.50 on the card; ₹35\.00 redeemable \(140 points\)`,
 				`order: +v1-\S+ CREATED, ₹45\.73`,
 				`payment: +split CARD ₹10\.73 \+ POINTS ₹35\.00; order PENDING`,
 				`challenge: +approved at http://127\.0\.0\.1:\d+/challenge/v1-\S+`,
@@ -64,9 +64,9 @@ func TestDemoFlows(t *testing.T) {
 			flow:  "card",
 			steps: []string{"token", "order", "payment", "challenge", "callback", "capture", "final status"},
 			want: []string{
-				`payment: +CARD ₹1500\.00 \(pre-auth\); order PENDING`,
+				`payment: +CARD ₹1,500\.00 \(pre-auth\); order PENDING`,
 				`callback: +signature verified; order v1-\S+ AUTHORIZED`,
-				`capture: +₹1500\.00 captured; order PROCESSED`,
+				`capture: +₹1,500\.00 captured; order PROCESSED`,
 				`final status: +PROCESSED`,
 			},
 		},

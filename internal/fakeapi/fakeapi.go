@@ -79,6 +79,12 @@ type Config struct {
 	RedeemablePaisa int64
 	// DeclinedMobiles are the customers Pay Later turns down.
 	DeclinedMobiles []string
+	// LookupLag makes reads lag writes, as a replicated store may: after
+	// each order create, payment, capture or cancel, the next LookupLag
+	// reads of that order (by order_id or merchant_order_reference) see it
+	// as it was before the write, which for a new order is 404
+	// ORDER_NOT_FOUND. A lookup that finds nothing proves nothing.
+	LookupLag int
 }
 
 // Counts is what the fake has done: tokens issued, orders created, payments
@@ -121,6 +127,7 @@ type Server struct {
 	seq       int
 	counts    Counts
 	faults    map[Op][]Fault
+	stale     map[string]*staleOrder // order_id → what lagging reads see
 	seen      []Request
 	lastToken string
 }
@@ -167,6 +174,7 @@ func start(cfg Config) (*Server, error) {
 		orders: map[string]*pinelabs.Order{},
 		byRef:  map[string]string{},
 		faults: map[Op][]Fault{},
+		stale:  map[string]*staleOrder{},
 	}
 	if cfg.SecretKey != "" {
 		k, err := signature.ParseKey(cfg.SecretKey)
@@ -357,7 +365,11 @@ func (s *Server) serve(op Op, h handler) http.HandlerFunc {
 		if op != OpToken && !s.authorized(r) {
 			writeJSON(rec, http.StatusUnauthorized, errorBody("UNAUTHORIZED", "the access token is missing, expired or invalid"))
 		} else {
+			before, id := s.beforeWrite(op, r)
 			status, v := h(r, body)
+			if status == http.StatusOK {
+				s.afterWrite(op, before, id, body)
+			}
 			writeJSON(rec, status, v)
 		}
 		s.mu.Unlock()
@@ -472,22 +484,85 @@ func (s *Server) newOrder(req pinelabs.CreateOrderRequest) *pinelabs.Order {
 	return o
 }
 
+// staleOrder is what the next remaining reads of an order see: nil for an
+// order that did not exist yet.
+type staleOrder struct {
+	order     *pinelabs.Order
+	remaining int
+}
+
+// beforeWrite copies the order a write is about to change, for lagging
+// reads; s.mu must be held.
+func (s *Server) beforeWrite(op Op, r *http.Request) (*pinelabs.Order, string) {
+	if s.cfg.LookupLag <= 0 {
+		return nil, ""
+	}
+	switch op {
+	case OpCreatePayment, OpCaptureOrder, OpCancelOrder:
+		id := r.PathValue("order_id")
+		o, ok := s.orders[id]
+		if !ok {
+			return nil, ""
+		}
+		var c pinelabs.Order
+		b, _ := json.Marshal(o)
+		json.Unmarshal(b, &c)
+		return &c, id
+	}
+	return nil, ""
+}
+
+// afterWrite makes the next Config.LookupLag reads of the written order see
+// before; s.mu must be held.
+func (s *Server) afterWrite(op Op, before *pinelabs.Order, id string, body []byte) {
+	if s.cfg.LookupLag <= 0 {
+		return
+	}
+	switch op {
+	case OpCreateOrder:
+		var req pinelabs.CreateOrderRequest
+		json.Unmarshal(body, &req)
+		id = s.byRef[req.MerchantOrderReference]
+	case OpCreatePayment, OpCaptureOrder, OpCancelOrder:
+	default:
+		return
+	}
+	if id != "" {
+		s.stale[id] = &staleOrder{order: before, remaining: s.cfg.LookupLag}
+	}
+}
+
+// read is the order as a read sees it, lagging or not; s.mu must be held.
+func (s *Server) read(id string) (*pinelabs.Order, bool) {
+	if st := s.stale[id]; st != nil && st.remaining > 0 {
+		st.remaining--
+		return st.order, st.order != nil
+	}
+	o, ok := s.orders[id]
+	if ok {
+		s.passChallenge(o)
+	}
+	return o, ok
+}
+
 func (s *Server) getOrder(r *http.Request, _ []byte) (int, any) {
-	o, ok := s.orders[r.PathValue("order_id")]
+	o, ok := s.read(r.PathValue("order_id"))
 	if !ok {
 		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this order_id")
 	}
-	s.passChallenge(o)
 	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
 }
 
 func (s *Server) getOrderByReference(r *http.Request, _ []byte) (int, any) {
 	id, ok := s.byRef[r.PathValue("merchant_order_reference")]
+	var o *pinelabs.Order
+	if ok {
+		o, ok = s.read(id)
+	}
 	if !ok {
 		return http.StatusNotFound, errorBody("ORDER_NOT_FOUND", "no order with this merchant_order_reference")
 	}
-	s.passChallenge(s.orders[id])
-	return http.StatusOK, pinelabs.OrderResponse{Data: *s.orders[id]}
+	return http.StatusOK, pinelabs.OrderResponse{Data: *o}
 }
 
 func (s *Server) createPayment(r *http.Request, body []byte) (int, any) {

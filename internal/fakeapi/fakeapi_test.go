@@ -255,3 +255,58 @@ func TestConfigPointsAndPayLater(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigLookupLag(t *testing.T) {
+	t.Parallel()
+	s := fakeapi.New(t, fakeapi.Config{LookupLag: 2})
+	ctx := context.Background()
+	tok := token(t, s)
+	status := func(path string) (int, string) {
+		t.Helper()
+		resp, b, err := call(t, ctx, s, "GET", path, tok, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var or struct {
+			Data struct {
+				Status string `json:"status"`
+			} `json:"data"`
+		}
+		json.Unmarshal(b, &or)
+		return resp.StatusCode, or.Data.Status
+	}
+	resp, b, _ := call(t, ctx, s, "POST", "/api/pay/v1/orders", tok, orderBody)
+	if resp.StatusCode != 200 {
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	id, _ := s.OrderByReference("ref-1")
+	// Two lagging reads, by reference and by id, then the truth.
+	if code, _ := status("/api/pay/v1/orders/reference/ref-1"); code != 404 {
+		t.Errorf("first read after create: %d, want 404", code)
+	}
+	if code, _ := status("/api/pay/v1/orders/" + id); code != 404 {
+		t.Errorf("second read after create: %d, want 404", code)
+	}
+	if code, st := status("/api/pay/v1/orders/reference/ref-1"); code != 200 || st != "CREATED" {
+		t.Errorf("third read after create: %d %s, want 200 CREATED", code, st)
+	}
+	if resp, _, _ := call(t, ctx, s, "PUT", "/api/pay/v1/orders/"+id+"/cancel", tok, ""); resp.StatusCode != 422 {
+		t.Fatalf("cancel of a CREATED order: %d", resp.StatusCode)
+	}
+	// A refused write changes nothing, so reads do not lag.
+	if code, st := status("/api/pay/v1/orders/" + id); code != 200 || st != "CREATED" {
+		t.Errorf("read after a refused write: %d %s, want 200 CREATED", code, st)
+	}
+	pay := `{"payments":[{"merchant_payment_reference":"p1","payment_method":"CARD","payment_amount":{"value":1100,"currency":"INR"},"payment_option":{"card_details":{"card_number":"4012001037141112","cvv":"123","expiry_month":"12","expiry_year":"2030"}}}]}`
+	if resp, b, _ := call(t, ctx, s, "POST", "/api/pay/v1/orders/"+id+"/payments", tok, pay); resp.StatusCode != 200 {
+		t.Fatalf("payment: %d %s", resp.StatusCode, b)
+	}
+	for i := range 2 {
+		if code, st := status("/api/pay/v1/orders/" + id); code != 200 || st != "CREATED" {
+			t.Errorf("read %d after payment: %d %s, want the order as it was, CREATED", i+1, code, st)
+		}
+	}
+	if code, st := status("/api/pay/v1/orders/" + id); code != 200 || st != "AUTHORIZED" {
+		t.Errorf("read after the lag: %d %s, want AUTHORIZED", code, st)
+	}
+}

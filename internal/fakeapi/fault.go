@@ -20,6 +20,7 @@ type Fault struct {
 	status     int
 	retryAfter string
 	body       string
+	mediaType  string // Content-Type of a Respond body; empty means application/json
 	release    <-chan struct{}
 	after      bool
 }
@@ -71,6 +72,12 @@ func Stall(release <-chan struct{}) Fault { return Fault{kind: faultStall, relea
 // body, a body cut short, an error the spec does not list.
 func Respond(status int, body string) Fault {
 	return Fault{kind: faultRespond, status: status, body: body}
+}
+
+// RespondAs is Respond with the given Content-Type: a proxy's text/plain
+// or text/html error page.
+func RespondAs(status int, contentType, body string) Fault {
+	return Fault{kind: faultRespond, status: status, body: body, mediaType: contentType}
 }
 
 // ExpireToken revokes every token issued so far, so this request and any
@@ -140,7 +147,11 @@ func (f Fault) strike(w http.ResponseWriter, rec *httptest.ResponseRecorder) boo
 		}
 		writeJSON(w, f.status, errorBody(code, http.StatusText(f.status)))
 	case faultRespond:
-		w.Header().Set("Content-Type", "application/json")
+		ct := f.mediaType
+		if ct == "" {
+			ct = "application/json"
+		}
+		w.Header().Set("Content-Type", ct)
 		w.WriteHeader(f.status)
 		w.Write([]byte(f.body))
 	case faultTruncate:

@@ -109,10 +109,11 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 // NewHTTPClient returns a fresh *http.Client with the settings a Client uses
 // when WithHTTPClient is not given: the standard transport's settings with
 // TLS 1.2 as the minimum, more idle connections per host (every call goes to
-// one host), responseHeader as the time to wait for a response's headers,
-// and no redirects, which a payment API never answers with and which would
-// resend a request elsewhere. Start from it to wrap the transport.
-func NewHTTPClient(responseHeader time.Duration) *http.Client {
+// one host), responseHeaderTimeout as the time to wait for a response's
+// headers, and no redirects, which a payment API never answers with and
+// which would resend a request elsewhere. Start from it to wrap the
+// transport.
+func NewHTTPClient(responseHeaderTimeout time.Duration) *http.Client {
 	var t *http.Transport
 	if std, ok := http.DefaultTransport.(*http.Transport); ok {
 		t = std.Clone()
@@ -132,7 +133,7 @@ func NewHTTPClient(responseHeader time.Duration) *http.Client {
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
 	t.MaxIdleConnsPerHost = 16
-	t.ResponseHeaderTimeout = responseHeader
+	t.ResponseHeaderTimeout = responseHeaderTimeout
 	return &http.Client{
 		Transport: t,
 		CheckRedirect: func(*http.Request, []*http.Request) error {

@@ -102,7 +102,10 @@ var ErrOutcomeUnknown = errors.New("pinelabs: outcome unknown")
 // GetOrderByReference, using the references in Request; do not simply
 // repeat the call.
 type OutcomeUnknownError struct {
+	// Operation is the operationId of the call, such as createPayment.
 	Operation string
+	// RequestID is the Request-ID every attempt was sent with; quote it
+	// to Pine Labs when reconciling.
 	RequestID string
 	// Request is what was sent: the request body (its String is redacted)
 	// or, for a call without one, the order ID.
@@ -121,11 +124,17 @@ func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcom
 // A DecodeError is a successful response the client could not read: its
 // body was cut short, was not JSON, or did not match the API's shape.
 type DecodeError struct {
-	Operation  string
+	// Operation is the operationId of the call, such as createOrder.
+	Operation string
+	// StatusCode is the response's 2xx status: the server may well have
+	// done the work even though its answer could not be read.
 	StatusCode int
-	RequestID  string
-	Excerpt    string // up to 200 bytes of the body, redacted
-	Err        error
+	// RequestID is the Request-ID the call was sent with.
+	RequestID string
+	Excerpt   string // up to 200 bytes of the body, redacted
+	// Err is why the body could not be read: a JSON or read error, or a
+	// missing JSON body.
+	Err error
 }
 
 func (e *DecodeError) Error() string {
@@ -144,8 +153,10 @@ func maskText(s string) string {
 }
 
 // newAPIError reads an error response. A body that is not the API's error
-// object is kept as a redacted excerpt.
-func newAPIError(op, requestID string, status int, body []byte) *APIError {
+// object is kept as a redacted excerpt, unless the call sent a secret
+// (secret): a server may echo the request in plain text, where no redactor
+// can find the secret, so only the body's length is kept.
+func newAPIError(op, requestID string, status int, body []byte, secret bool) *APIError {
 	e := &APIError{StatusCode: status, Operation: op, RequestID: requestID}
 	var r pinelabs.ErrorResponse
 	if json.Unmarshal(body, &r) == nil && (r.Code != nil || r.Message != nil) {
@@ -159,9 +170,12 @@ func newAPIError(op, requestID string, status int, body []byte) *APIError {
 		e.Details = r.AdditionalErrorDetails
 		return e
 	}
-	if len(body) > 0 {
+	switch {
+	case len(body) > 0 && secret && !json.Valid(body):
+		e.Message = fmt.Sprintf("%s (a %d-byte body that is not JSON, not shown)", http.StatusText(status), len(body))
+	case len(body) > 0:
 		e.Message = redact.Excerpt(body, excerptLen)
-	} else {
+	default:
 		e.Message = http.StatusText(status)
 	}
 	return e

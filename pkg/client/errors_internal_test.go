@@ -67,12 +67,19 @@ func TestAPIErrorFromBody(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if got := newAPIError("createPayment", "rid-1", 422, []byte(c.body)).Error(); got != c.want {
+			if got := newAPIError("createPayment", "rid-1", 422, []byte(c.body), false).Error(); got != c.want {
 				t.Errorf("\n got %s\nwant %s", got, c.want)
 			}
 		})
 	}
-	long := newAPIError("getOrder", "rid", 502, bytes.Repeat([]byte("x"), 1000))
+	// The token call's body may echo the secret where no redactor can find
+	// it: only its length is shown.
+	echo := "client_id=id&client_secret=s3cr3t-plain&grant_type=client_credentials"
+	if got, want := newAPIError("generateToken", "rid-2", 500, []byte(echo), true).Error(),
+		"pinelabs generateToken: 500: Internal Server Error (a 69-byte body that is not JSON, not shown) (request-id rid-2)"; got != want {
+		t.Errorf("\n got %s\nwant %s", got, want)
+	}
+	long := newAPIError("getOrder", "rid", 502, bytes.Repeat([]byte("x"), 1000), false)
 	if len(long.Message) > excerptLen {
 		t.Errorf("excerpt of %d bytes", len(long.Message))
 	}

@@ -103,7 +103,7 @@ func ExampleClient_PayLater() {
 		OperatingSystem: "Android", SourceIPAddress: "10.11.19.2", BrowserIPAddress: "203.0.113.42",
 		BrowserUserAgent: "Chrome", DeviceModel: "Samsung S21 Ultra", DeviceManufacturer: "Samsung",
 	}
-	order, err = c.PayLater(ctx, *order.OrderID, *order.OrderAmount, "9876543210", client.Simpl3, device)
+	order, err = c.PayLater(ctx, *order.OrderID, *order.OrderAmount, "9876543210", client.BNPLSimpl3, device)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func ExampleClient_PayLater() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = c.PayLater(ctx, *other.OrderID, *other.OrderAmount, exampleDeclinedMobile, client.LazyPay, nil)
+	_, err = c.PayLater(ctx, *other.OrderID, *other.OrderAmount, exampleDeclinedMobile, client.BNPLLazyPay, nil)
 	if errors.Is(err, client.ErrNotEligible) {
 		fmt.Println("not eligible: offer another way to pay")
 	}

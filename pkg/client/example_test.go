@@ -32,7 +32,7 @@ func Example() {
 	}
 	card := &client.CardDetails{CardNumber: "4012001037141112", CVV: "123", ExpiryMonth: "12", ExpiryYear: "2030"}
 	order, err = c.CreatePayment(ctx, *order.OrderID, &client.CreatePaymentRequest{Payments: []client.PaymentRequest{
-		{PaymentMethod: client.PayByCard, PaymentAmount: *order.OrderAmount, PaymentOption: client.PaymentOption{CardDetails: card}},
+		{PaymentMethod: client.MethodCard, PaymentAmount: *order.OrderAmount, PaymentOption: client.PaymentOption{CardDetails: card}},
 	}})
 	if err != nil {
 		log.Fatal(err)
@@ -54,8 +54,8 @@ func Example() {
 
 func ExampleINR() {
 	amount := client.INR(150000)
-	fmt.Printf("%d paisa is ₹%d.%02d\n", amount.Value, amount.Value/100, amount.Value%100)
-	// Output: 150000 paisa is ₹1500.00
+	fmt.Printf("%d paisa is %s\n", amount.Value, client.FormatAmount(amount))
+	// Output: 150000 paisa is ₹1,500.00
 }
 
 // Errors from the API carry its code; compare with the Err… values.

@@ -268,7 +268,13 @@ func hasCapture(o *client.Order, ref string) bool {
 // and checks the server did the work exactly once.
 func runStateOp(t *testing.T, so stateOp, faults []fakeapi.Fault, opts ...client.Option) (s *fakeapi.Server, o *client.Order, err error, check func(*testing.T, *client.Order)) {
 	t.Helper()
-	s, c := newFake(t, fakeapi.Config{}, opts...)
+	return runStateOpOn(t, so, fakeapi.Config{}, faults, opts...)
+}
+
+// runStateOpOn is runStateOp on a fake configured with cfg.
+func runStateOpOn(t *testing.T, so stateOp, cfg fakeapi.Config, faults []fakeapi.Fault, opts ...client.Option) (s *fakeapi.Server, o *client.Order, err error, check func(*testing.T, *client.Order)) {
+	t.Helper()
+	s, c := newFake(t, cfg, opts...)
 	call, base, check := so.setup(t, s, c)
 	s.Inject(so.op, faults...)
 	base.Tokens = 1
@@ -571,13 +577,118 @@ func TestFaultUndecodableBodies(t *testing.T) {
 			t.Parallel()
 			s, o, err, check := runStateOp(t, so, []fakeapi.Fault{fakeapi.After(fakeapi.Respond(200, html))})
 			t.Logf("got %v, %v", o != nil, err)
-			if err == nil {
-				check(t, o)
-			} else if strings.Contains(err.Error(), testPANTop) {
-				t.Errorf("error shows the card number: %v", err)
+			wantDoneOrUnknown(t, o, err, check)
+			sameRequestID(t, s, so.op, 1)
+		})
+		// The lookup lags, so it cannot confirm what the 200 says: the
+		// outcome is unknown, and the call is not sent again.
+		t.Run("non-JSON 200, lagging lookup/"+so.name, func(t *testing.T) {
+			t.Parallel()
+			s, o, err, _ := runStateOpOn(t, so, fakeapi.Config{LookupLag: 100}, []fakeapi.Fault{fakeapi.After(fakeapi.Respond(200, html))})
+			if o != nil || !errors.Is(err, client.ErrOutcomeUnknown) {
+				t.Fatalf("got %v, %v; want ErrOutcomeUnknown", o, err)
 			}
 			sameRequestID(t, s, so.op, 1)
 		})
+	}
+}
+
+// wantDoneOrUnknown asserts that a call that may have taken effect either
+// succeeded (and check passes) or failed with ErrOutcomeUnknown: never a
+// plain error, which a caller would read as a refusal.
+func wantDoneOrUnknown(t *testing.T, o *client.Order, err error, check func(*testing.T, *client.Order)) {
+	t.Helper()
+	switch {
+	case err == nil && o == nil:
+		t.Fatal("nil order with nil error")
+	case err == nil:
+		check(t, o)
+	case o != nil:
+		t.Errorf("got order %v with error %v", o, err)
+	case !errors.Is(err, client.ErrOutcomeUnknown):
+		t.Errorf("got %v; the server did the work, so want success or ErrOutcomeUnknown", err)
+	}
+	if err != nil && (strings.Contains(err.Error(), testPANTop) || cvvPattern.MatchString(err.Error())) {
+		t.Errorf("error shows card data: %v", err)
+	}
+}
+
+// The response is lost and lookups lag the write, seeing the order as it
+// was: the client may retry with the same references, which the server
+// refuses as done, but the work is done once and the caller never gets an
+// error that reads as a refusal.
+func TestFaultLostResponseLaggingLookup(t *testing.T) {
+	t.Parallel()
+	for _, lag := range []int{1, 2, 100} {
+		for _, so := range stateOps {
+			t.Run(fmt.Sprintf("lag %d/%s", lag, so.name), func(t *testing.T) {
+				t.Parallel()
+				s, o, err, check := runStateOpOn(t, so, fakeapi.Config{LookupLag: lag}, []fakeapi.Fault{fakeapi.DropResponse()})
+				t.Logf("got %v, %v", o != nil, err)
+				wantDoneOrUnknown(t, o, err, check)
+				sameRequestID(t, s, so.op, s.Hits(so.op))
+			})
+		}
+	}
+}
+
+// With no retries left, a 5xx after the work is not the refusal it looks
+// like: a lookup that cannot confirm it leaves the outcome unknown.
+func TestFaultNoRetriesServerErrorAfterWork(t *testing.T) {
+	t.Parallel()
+	for _, so := range stateOps {
+		t.Run(so.name, func(t *testing.T) {
+			t.Parallel()
+			s, o, err, _ := runStateOpOn(t, so, fakeapi.Config{LookupLag: 100},
+				[]fakeapi.Fault{fakeapi.After(fakeapi.Status(503))}, client.WithRetries(0))
+			if o != nil || !errors.Is(err, client.ErrOutcomeUnknown) {
+				t.Fatalf("got %v, %v; want ErrOutcomeUnknown", o, err)
+			}
+			sameRequestID(t, s, so.op, 1)
+		})
+	}
+}
+
+// The first response is lost, the lookup finds nothing yet, and the retry is
+// refused as DUPLICATE_REQUEST: the first attempt did the work. When the
+// lookup that should confirm it fails, the outcome is unknown, not a
+// refusal.
+func TestFaultDuplicateOnRetryLookupFails(t *testing.T) {
+	t.Parallel()
+	s, c := newFake(t, fakeapi.Config{LookupLag: 1}, client.WithRetries(1))
+	s.Inject(fakeapi.OpCreateOrder, fakeapi.DropResponse())
+	s.Inject(fakeapi.OpGetOrderByReference, fakeapi.None())
+	for range 10 {
+		s.Inject(fakeapi.OpGetOrderByReference, fakeapi.Status(503))
+	}
+	o, err := c.CreateOrder(context.Background(), orderReq("dup-1", false))
+	if o != nil || !errors.Is(err, client.ErrOutcomeUnknown) {
+		t.Fatalf("got %v, %v; want ErrOutcomeUnknown", o, err)
+	}
+	wantCounts(t, s, fakeapi.Counts{Tokens: 1, Orders: 1})
+	reqs := s.Requests(fakeapi.OpCreateOrder)
+	if len(reqs) != 2 || reqs[1].Fault.String() != "none" {
+		t.Fatalf("createOrder requests %v: want the lost one and a retry", reqs)
+	}
+	sameRequestID(t, s, fakeapi.OpCreateOrder, 2)
+}
+
+// A token call refused in plain text that echoes the request: none of the
+// body may reach the error, as the secret is in it.
+func TestFaultTokenErrorEchoesSecret(t *testing.T) {
+	t.Parallel()
+	s, c := newFake(t, fakeapi.Config{}, client.WithRetries(1))
+	echo := fakeapi.RespondAs(500, "text/plain", "client_id=client-id&client_secret="+testSecret+"&grant_type=client_credentials")
+	s.Inject(fakeapi.OpToken, echo, echo, echo)
+	o, err := c.GetOrder(context.Background(), "v1-none")
+	if o != nil || err == nil {
+		t.Fatalf("got %v, %v; want an error", o, err)
+	}
+	if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error shows the secret: %v", err)
+	}
+	if n := s.Hits(fakeapi.OpGetOrder); n != 0 {
+		t.Errorf("getOrder sent %d times without a token", n)
 	}
 }
 

@@ -17,7 +17,7 @@ func orderRequest(ref string) *CreateOrderRequest {
 
 func cardPayment(amount int64) *CreatePaymentRequest {
 	return &CreatePaymentRequest{Payments: []PaymentRequest{{
-		PaymentMethod: PayByCard,
+		PaymentMethod: MethodCard,
 		PaymentAmount: INR(amount),
 		PaymentOption: PaymentOption{CardDetails: &CardDetails{
 			CardNumber: testPAN, CVV: "123", ExpiryMonth: "12", ExpiryYear: "2030",

@@ -17,9 +17,13 @@ import (
 
 // The Pay Later providers the API documents, for PayLater's payCode.
 const (
-	LazyPay = pinelabs.BNPLPayCodeLAZYPAY
-	Simpl   = pinelabs.BNPLPayCodeSIMPL
-	Simpl3  = pinelabs.BNPLPayCodeSIMPL3
+	// BNPLLazyPay is LazyPay.
+	BNPLLazyPay = pinelabs.BNPLPayCodeLAZYPAY
+	// BNPLSimpl is Simpl; it needs the customer's DeviceInfo.
+	BNPLSimpl = pinelabs.BNPLPayCodeSIMPL
+	// BNPLSimpl3 is Simpl's instalment plan, whose eligibility answer
+	// lists the instalments; it needs the customer's DeviceInfo too.
+	BNPLSimpl3 = pinelabs.BNPLPayCodeSIMPL3
 )
 
 // ErrNotEligible reports that the customer cannot pay the amount this way:
@@ -41,7 +45,7 @@ type PointsShortfallError struct {
 
 func (e *PointsShortfallError) Error() string {
 	return fmt.Sprintf("pinelabs payWithPoints: points cover %s of %s; a card must pay the remaining %s",
-		amountText(e.Redeemable), amountText(e.OrderAmount), amountText(e.Shortfall))
+		FormatAmount(e.Redeemable), FormatAmount(e.OrderAmount), FormatAmount(e.Shortfall))
 }
 
 // minPaymentPaisa is the spec's minimum payment_amount.value (₹1): every
@@ -100,8 +104,8 @@ func (c *Client) PayWithPoints(ctx context.Context, orderID string, amount Amoun
 	pointsPart, cardPart := splitPoints(amount.Value, redeemable)
 	if pointsPart < minPaymentPaisa {
 		return nil, fmt.Errorf("pinelabs payWithPoints: points redeem %s towards %s, and a points payment must be at least %s: %w",
-			amountText(Amount{Value: redeemable, Currency: amount.Currency}), amountText(amount),
-			amountText(Amount{Value: minPaymentPaisa, Currency: amount.Currency}), ErrNotEligible)
+			FormatAmount(Amount{Value: redeemable, Currency: amount.Currency}), FormatAmount(amount),
+			FormatAmount(Amount{Value: minPaymentPaisa, Currency: amount.Currency}), ErrNotEligible)
 	}
 	if cardPart > 0 && card == nil {
 		return nil, &PointsShortfallError{
@@ -117,7 +121,7 @@ func (c *Client) PayWithPoints(ctx context.Context, orderID string, amount Amoun
 		req.Payments = append(req.Payments, cardLeg(Amount{Value: cardPart, Currency: amount.Currency}, card))
 	}
 	req.Payments = append(req.Payments, PaymentRequest{
-		PaymentMethod: PayByPoints,
+		PaymentMethod: MethodPoints,
 		PaymentAmount: Amount{Value: pointsPart, Currency: amount.Currency},
 		PaymentOption: PaymentOption{PointsCardDetails: &points},
 	})
@@ -126,7 +130,7 @@ func (c *Client) PayWithPoints(ctx context.Context, orderID string, amount Amoun
 
 func cardLeg(amount Amount, card *CardDetails) PaymentRequest {
 	return PaymentRequest{
-		PaymentMethod: PayByCard,
+		PaymentMethod: MethodCard,
 		PaymentAmount: amount,
 		PaymentOption: PaymentOption{CardDetails: card},
 	}
@@ -183,7 +187,7 @@ func (c *Client) PayLater(ctx context.Context, orderID string, amount Amount, mo
 		return nil, err
 	}
 	payment := &CreatePaymentRequest{Payments: []PaymentRequest{{
-		PaymentMethod: PayLater,
+		PaymentMethod: MethodBNPL,
 		PaymentAmount: amount,
 		PaymentOption: PaymentOption{BNPLDetails: &BNPLDetails{Mobile: mobile, BNPLPayCode: payCode}},
 		DeviceInfo:    device,
@@ -197,7 +201,7 @@ func (c *Client) PayLater(ctx context.Context, orderID string, amount Amount, mo
 		return nil, err
 	}
 	if answer.TxnEligibility == nil || !*answer.TxnEligibility {
-		return nil, fmt.Errorf("pinelabs payLater: %s will not lend %s to this customer: %w", payCode, amountText(amount), ErrNotEligible)
+		return nil, fmt.Errorf("pinelabs payLater: %s will not lend %s to this customer: %w", payCode, FormatAmount(amount), ErrNotEligible)
 	}
 	return c.CreatePayment(ctx, orderID, payment)
 }
@@ -206,18 +210,4 @@ func (c *Client) PayLater(ctx context.Context, orderID string, amount Amount, mo
 // uses so that callers handle every input error alike.
 func missingOrderID(flow string) error {
 	return &validation.Error{Type: flow, Fields: []validation.FieldError{{Path: "order_id", Rule: validation.Required}}}
-}
-
-// amountText writes an amount for people: ₹45.73 for INR, "45.73 USD"
-// otherwise.
-func amountText(a Amount) string {
-	sign, v := "", a.Value
-	if v < 0 {
-		sign, v = "-", -v
-	}
-	n := fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
-	if a.Currency == "INR" || a.Currency == "" {
-		return "₹" + n
-	}
-	return n + " " + a.Currency
 }

@@ -364,30 +364,30 @@ func TestPayLater(t *testing.T) {
 	}{
 		{
 			name:    "LAZYPAY, eligible, no device needed",
-			payCode: client.LazyPay, eligibility: eligible,
+			payCode: client.BNPLLazyPay, eligibility: eligible,
 			wantEligibility: 1, wantPayment: true,
 		},
 		{
 			name:    "SIMPL3 with device, eligible",
-			payCode: client.Simpl3, device: device,
+			payCode: client.BNPLSimpl3, device: device,
 			eligibility:     `{"txn_eligibility":true,"metadata":{"installments":[{"serial_no":1,"amount_in_paise":1134,"due_date":"2025-06-30"}]}}`,
 			wantEligibility: 1, wantPayment: true,
 		},
 		{
 			name:    "not eligible: ErrNotEligible before any payment",
-			payCode: client.LazyPay, eligibility: `{"txn_eligibility":false}`,
+			payCode: client.BNPLLazyPay, eligibility: `{"txn_eligibility":false}`,
 			wantEligibility: 1,
 			wantErr:         func(err error) bool { return errors.Is(err, client.ErrNotEligible) },
 		},
 		{
 			name:    "answer without txn_eligibility counts as no",
-			payCode: client.LazyPay, eligibility: `{"metadata":{}}`,
+			payCode: client.BNPLLazyPay, eligibility: `{"metadata":{}}`,
 			wantEligibility: 1,
 			wantErr:         func(err error) bool { return errors.Is(err, client.ErrNotEligible) },
 		},
 		{
 			name:    "eligibility call refused: the API error, no payment",
-			payCode: client.LazyPay, eligibilityStatus: http.StatusUnprocessableEntity,
+			payCode: client.BNPLLazyPay, eligibilityStatus: http.StatusUnprocessableEntity,
 			eligibility:     `{"code":"INVALID_REQUEST","message":"mobile not registered"}`,
 			wantEligibility: 1,
 			wantErr: func(err error) bool {
@@ -397,7 +397,7 @@ func TestPayLater(t *testing.T) {
 		},
 		{
 			name:    "SIMPL without device: validation error, nothing sent",
-			payCode: client.Simpl, eligibility: eligible,
+			payCode: client.BNPLSimpl, eligibility: eligible,
 			wantErr: func(err error) bool { return flowsHasField(err, "device_info", validation.RequiredWhen) },
 		},
 		{
@@ -406,7 +406,7 @@ func TestPayLater(t *testing.T) {
 			wantErr: func(err error) bool { return flowsHasField(err, "pay_code", validation.Enum) },
 		},
 		{
-			name: "empty order ID: validation error, nothing sent", emptyOrderID: true, payCode: client.LazyPay, eligibility: eligible,
+			name: "empty order ID: validation error, nothing sent", emptyOrderID: true, payCode: client.BNPLLazyPay, eligibility: eligible,
 			wantErr: func(err error) bool { return flowsHasField(err, "order_id", validation.Required) },
 		},
 	}

@@ -160,7 +160,10 @@ func (c *Client) CreatePayment(ctx context.Context, orderID string, req *CreateP
 // CaptureOrder captures an authorized (pre-auth) order. With req nil the
 // whole authorized amount is captured; otherwise req.CaptureAmount under
 // req.MerchantCaptureReference. If the response is lost, the client checks
-// the order for the capture before trying again.
+// the order for the capture before trying again; a whole-amount capture,
+// which has no reference to look for, is sent again only while the order is
+// still AUTHORIZED with nothing captured, and otherwise ends in success or an
+// error matching ErrOutcomeUnknown.
 func (c *Client) CaptureOrder(ctx context.Context, orderID string, req *CaptureRequest) (*Order, error) {
 	const name = "captureOrder"
 	if orderID == "" {
@@ -172,8 +175,16 @@ func (c *Client) CaptureOrder(ctx context.Context, orderID string, req *CaptureR
 			id, ts := params(h)
 			return order(api.CaptureOrderWithBodyWithResponse(ctx, orderID, &pinelabs.CaptureOrderParams{RequestID: id, RequestTimestamp: ts}, "application/json", nil))
 		}
-		op.reconcile = c.reconcileOrder(orderID, func(o *Order) bool {
-			return o.Status != nil && *o.Status == OrderProcessed
+		// With no reference to look for, only an order still AUTHORIZED
+		// with nothing captured shows the capture was not done; any other
+		// status may be this capture's doing.
+		op.reconcile = c.reconcileStatus(orderID, OrderProcessed, func(o *Order) bool {
+			for _, p := range o.Payments {
+				if len(p.CaptureData) > 0 {
+					return false
+				}
+			}
+			return true
 		})
 		return run(ctx, c, op)
 	}
@@ -213,9 +224,7 @@ func (c *Client) CancelOrder(ctx context.Context, orderID string) (*Order, error
 			id, ts := params(h)
 			return order(api.CancelOrderWithResponse(ctx, orderID, &pinelabs.CancelOrderParams{RequestID: id, RequestTimestamp: ts}))
 		},
-		reconcile: c.reconcileOrder(orderID, func(o *Order) bool {
-			return o.Status != nil && *o.Status == OrderCancelled
-		}),
+		reconcile: c.reconcileStatus(orderID, OrderCancelled, func(*Order) bool { return true }),
 	})
 }
 
@@ -228,6 +237,29 @@ func (c *Client) reconcileOrder(orderID string, done func(*Order) bool) func(con
 			return nil, false, err
 		}
 		return o, done(o), nil
+	}
+}
+
+// reconcileStatus looks up a call that moves an AUTHORIZED order to the
+// status done and carries no reference of its own: the order in status done
+// means it took effect; still AUTHORIZED and untouched (as untouched says)
+// means it did not; any other status cannot be told apart from the call's
+// own doing, so it is an error, and the call is not repeated.
+func (c *Client) reconcileStatus(orderID string, done OrderStatus, untouched func(*Order) bool) func(context.Context) (*Order, bool, error) {
+	return func(ctx context.Context) (*Order, bool, error) {
+		o, err := c.GetOrder(ctx, orderID)
+		if err != nil {
+			return nil, false, err
+		}
+		switch {
+		case o.Status == nil:
+			return nil, false, fmt.Errorf("order %s has no status", orderID)
+		case *o.Status == done:
+			return o, true, nil
+		case *o.Status == OrderAuthorized && untouched(o):
+			return o, false, nil
+		}
+		return nil, false, fmt.Errorf("order %s is %s, which may be this call's doing", orderID, *o.Status)
 	}
 }
 

@@ -62,6 +62,7 @@ const (
 	unauthorized                   // 401: refresh the token once and retry once
 	notProcessed                   // the server did not act: retry freely
 	maybeProcessed                 // the server may have acted: reconcile before retrying
+	acted                          // a 2xx that could not be read: the server acted, so never retry a mutating call
 	duplicate                      // the server saw this request before
 )
 
@@ -73,37 +74,78 @@ type failure struct {
 }
 
 // run makes a call: attempts, token refresh, backoff, reconciliation.
+//
+// A mutating call that may have taken effect is never answered with an
+// error that reads as a refusal: once an attempt may have done the work, the
+// call ends in success (the attempt's or a lookup's) or in an
+// *OutcomeUnknownError. A lookup that finds nothing only permits a retry
+// with the same references, which the server refuses if it did the work:
+// lookups may lag writes.
 func run[T any](ctx context.Context, c *Client, op *operation[T]) (*T, error) {
 	requestID := uuid.NewString()
 	refreshed := false
+	uncertain := false // an attempt of a mutating call may have done the work
+	// settle ends a call that may have taken effect: done if a lookup
+	// confirms it, else unknown.
+	settle := func(err error) (*T, error) {
+		if op.reconcile != nil && ctx.Err() == nil {
+			v, done, lerr := op.reconcile(ctx)
+			if lerr == nil && done {
+				c.log.LogAttrs(ctx, slog.LevelInfo, "pinelabs: call took effect though its response was lost",
+					slog.String("operation", op.name), slog.String("request_id", requestID))
+				return v, nil
+			}
+			if lerr != nil {
+				err = errors.Join(err, fmt.Errorf("looking it up: %w", lerr))
+			}
+		}
+		return nil, unknown(op, requestID, err)
+	}
+	// fail ends the call with err, unknown if the work may have been done.
+	fail := func(err error) (*T, error) {
+		if uncertain {
+			return nil, unknown(op, requestID, err)
+		}
+		return nil, err
+	}
 	for attempt := 0; ; {
 		v, f := attemptOnce(ctx, c, op, requestID)
 		if f == nil {
 			return v, nil
 		}
-		if ctx.Err() != nil {
-			if op.mutating && f.kind == maybeProcessed {
-				return nil, unknown(op, requestID, f.err)
+		if op.mutating {
+			switch f.kind {
+			case maybeProcessed, acted:
+				uncertain = true
+			case duplicate:
+				// On a retry, the request refused as seen before is this
+				// call's own earlier attempt.
+				uncertain = uncertain || attempt > 0
 			}
-			return nil, f.err
+		}
+		if ctx.Err() != nil {
+			return fail(f.err)
 		}
 		switch f.kind {
-		case final:
+		case final, duplicate:
+			if uncertain {
+				return settle(f.err)
+			}
 			return nil, f.err
 		case unauthorized:
 			if refreshed || !op.auth {
+				if uncertain {
+					return settle(f.err)
+				}
 				return nil, f.err
 			}
 			refreshed = true
 			c.invalidateToken(f.token)
 			continue // the refreshed attempt is not one of the retries
-		case duplicate:
-			if attempt > 0 && op.reconcile != nil {
-				if v, done, err := op.reconcile(ctx); err == nil && done {
-					return v, nil
-				}
+		case acted:
+			if op.mutating {
+				return settle(f.err) // never repeated: the server did the work
 			}
-			return nil, f.err
 		case maybeProcessed:
 			if op.mutating {
 				if op.reconcile == nil {
@@ -121,18 +163,18 @@ func run[T any](ctx context.Context, c *Client, op *operation[T]) (*T, error) {
 			}
 		}
 		if attempt >= c.retries {
-			return nil, f.err
+			return fail(f.err)
 		}
 		attempt++
 		wait := c.backoff(attempt, f.retryAfter)
 		if deadline, ok := ctx.Deadline(); ok && c.clock.now().Add(wait).After(deadline) {
-			return nil, f.err // the retry could not finish in time
+			return fail(f.err) // the retry could not finish in time
 		}
 		c.log.LogAttrs(ctx, slog.LevelDebug, "pinelabs: retrying",
 			slog.String("operation", op.name), slog.String("request_id", requestID),
 			slog.Int("retry", attempt), slog.Duration("wait", wait), slog.String("after", redact.Text(f.err.Error())))
 		if err := c.clock.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("pinelabs %s: %w while waiting to retry after: %w", op.name, err, f.err)
+			return fail(fmt.Errorf("pinelabs %s: %w while waiting to retry after: %w", op.name, err, f.err))
 		}
 	}
 }
@@ -192,9 +234,9 @@ func attemptOnce[T any](ctx context.Context, c *Client, op *operation[T], reques
 		return nil, &failure{err: &DecodeError{
 			Operation: op.name, StatusCode: x.status, RequestID: requestID,
 			Excerpt: x.excerpt(x.body, excerptLen), Err: err,
-		}, kind: maybeProcessed, token: x.token}
+		}, kind: acted, token: x.token}
 	}
-	apiErr := newAPIError(op.name, requestID, x.status, x.body)
+	apiErr := newAPIError(op.name, requestID, x.status, x.body, op.secretBody)
 	f := &failure{err: apiErr, kind: final, token: x.token}
 	switch {
 	case x.status == http.StatusUnauthorized:

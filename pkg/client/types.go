@@ -52,7 +52,12 @@ const (
 
 // How a payment is made: the payment_method of a PaymentRequest.
 const (
-	PayByCard   = pinelabs.PaymentRequestMethodCARD
-	PayByPoints = pinelabs.PaymentRequestMethodPOINTS
-	PayLater    = pinelabs.PaymentRequestMethodBNPL
+	// MethodCard pays with a credit or debit card.
+	MethodCard = pinelabs.PaymentRequestMethodCARD
+	// MethodPoints pays with a card's reward points; PayWithPoints pairs
+	// it with a MethodCard payment when the points fall short.
+	MethodPoints = pinelabs.PaymentRequestMethodPOINTS
+	// MethodBNPL pays with a Pay Later provider (one of the BNPL pay
+	// codes); use PayLater, which checks eligibility first.
+	MethodBNPL = pinelabs.PaymentRequestMethodBNPL
 )

@@ -6,33 +6,71 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// sensitiveKeys maps a JSON key (compared without regard to case) to how its
-// value is described: a card number keeps its last four digits, everything
-// else only its length.
+// sensitiveKeys maps a normalised JSON key (see normalise) to how its value
+// is described: a card number keeps its last four digits, everything else
+// only its length. Normalising lets card_number, cardNumber and Card-Number
+// all match one entry.
 var sensitiveKeys = map[string]func(string) string{
-	"card_number":   Card,
-	"cvv":           Secret,
-	"cryptogram":    Secret,
-	"token":         Secret,
-	"access_token":  Secret,
-	"refresh_token": Secret,
-	"client_secret": Secret,
+	"cardnumber":   Card,
+	"cvv":          Secret,
+	"cardcvv":      Secret,
+	"cryptogram":   Secret,
+	"token":        Secret,
+	"accesstoken":  Secret,
+	"refreshtoken": Secret,
+	"clientsecret": Secret,
 }
 
+// longestSensitiveKey bounds the normalised keys worth looking up.
+const longestSensitiveKey = len("refreshtoken")
+
+// describer returns how the value under key is described, or nil for a key
+// that is not sensitive.
 func describer(key string) func(string) string {
-	if f, ok := sensitiveKeys[key]; ok {
-		return f
+	var buf [longestSensitiveKey]byte
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			// Rare: let Unicode case folding decide (a Kelvin sign K lowers to k).
+			return sensitiveKeys[normalise(key)]
+		case c == '_' || c == '-':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if n == len(buf) {
+			return nil
+		}
+		buf[n] = c
+		n++
 	}
-	return sensitiveKeys[strings.ToLower(key)]
+	return sensitiveKeys[string(buf[:n])]
+}
+
+// normalise lowers key and drops its underscores and hyphens.
+func normalise(key string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, key)
 }
 
 // JSONBody returns raw, an HTTP body as it went over the wire, fit for a log
-// line or an error: the values of card_number, cvv, cryptogram, token,
-// access_token and client_secret are replaced by their descriptions (Card or
-// Secret), and any other string or number holding what looks like a card
-// number (13 to 19 digits that pass the Luhn check) is masked as one.
+// line or an error: the values of card_number, cvv, card_cvv, cryptogram,
+// token, access_token, refresh_token and client_secret are replaced by their
+// descriptions (Card or Secret), and any other string or number holding what
+// looks like a card number (13 to 19 digits that pass the Luhn check) is
+// masked as one. Keys match without regard to case, underscores or hyphens
+// (cardNumber, Card-Number), and a sensitive key's array or object value has
+// every string and number in it described.
 //
 // A body that is not JSON, or JSON cut short, is still safe to print: the
 // part that parses is re-encoded and the rest is replaced by "…"; text that
@@ -77,6 +115,9 @@ type frame struct {
 	object bool
 	n      int // values written so far (for objects: keys)
 	key    string
+	// describe is set inside the value of a sensitive key: every string
+	// and number in the container is described with it.
+	describe func(string) string
 }
 
 type bodyWriter struct {
@@ -111,13 +152,25 @@ func (w *bodyWriter) beforeValue() string {
 	return ""
 }
 
+// describer returns how a value under key is described: by the key itself
+// if it is sensitive, else as the enclosing sensitive value says, if any.
+func (w *bodyWriter) describer(key string) func(string) string {
+	if f := describer(key); f != nil {
+		return f
+	}
+	if f := w.top(); f != nil {
+		return f.describe
+	}
+	return nil
+}
+
 func (w *bodyWriter) token(tok json.Token) {
 	if d, ok := tok.(json.Delim); ok {
 		switch d {
 		case '{', '[':
-			w.beforeValue()
+			describe := w.describer(w.beforeValue())
 			w.out = append(w.out, byte(d))
-			w.stack = append(w.stack, frame{object: d == '{'})
+			w.stack = append(w.stack, frame{object: d == '{', describe: describe})
 			w.wantKey = d == '{'
 		default:
 			w.out = append(w.out, byte(d))
@@ -142,8 +195,7 @@ func (w *bodyWriter) token(tok json.Token) {
 		w.wantKey = false
 		return
 	}
-	key := w.beforeValue()
-	describe := describer(key)
+	describe := w.describer(w.beforeValue())
 	switch v := tok.(type) {
 	case string:
 		switch {
