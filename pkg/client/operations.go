@@ -35,6 +35,21 @@ func checkInput(op string, err error) error {
 	return fmt.Errorf("pinelabs %s: %w", op, err)
 }
 
+// validRequest is the check every operation makes before sending anything:
+// the request is there and breaks no rule of the spec.
+func validRequest[T any, P interface {
+	*T
+	Validate() error
+}](op string, req P) error {
+	if req == nil {
+		return checkInput(op, errNilRequest)
+	}
+	if err := req.Validate(); err != nil {
+		return checkInput(op, err)
+	}
+	return nil
+}
+
 var (
 	errNilRequest = errors.New("nil request")
 	errNoOrderID  = errors.New("empty order ID")
@@ -45,11 +60,8 @@ var (
 // order is never created twice.
 func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Order, error) {
 	const name = "createOrder"
-	if req == nil {
-		return nil, checkInput(name, errNilRequest)
-	}
-	if err := req.Validate(); err != nil {
-		return nil, checkInput(name, err)
+	if err := validRequest(name, req); err != nil {
+		return nil, err
 	}
 	body := *req
 	return run(ctx, c, &operation[Order]{
@@ -267,11 +279,8 @@ func (c *Client) reconcileStatus(orderID string, done OrderStatus, untouched fun
 // the order amount the points can pay.
 func (c *Client) CheckPointBalance(ctx context.Context, req *PointBalanceRequest) (*PointBalanceResponse, error) {
 	const name = "checkPointBalance"
-	if req == nil {
-		return nil, checkInput(name, errNilRequest)
-	}
-	if err := req.Validate(); err != nil {
-		return nil, checkInput(name, err)
+	if err := validRequest(name, req); err != nil {
+		return nil, err
 	}
 	body := *req
 	return run(ctx, c, &operation[PointBalanceResponse]{
@@ -291,11 +300,8 @@ func (c *Client) CheckPointBalance(ctx context.Context, req *PointBalanceRequest
 // pay the amount with it.
 func (c *Client) CheckBNPLEligibility(ctx context.Context, req *BNPLEligibilityRequest) (*BNPLEligibilityResponse, error) {
 	const name = "checkBnplEligibility"
-	if req == nil {
-		return nil, checkInput(name, errNilRequest)
-	}
-	if err := req.Validate(); err != nil {
-		return nil, checkInput(name, err)
+	if err := validRequest(name, req); err != nil {
+		return nil, err
 	}
 	body := *req
 	return run(ctx, c, &operation[BNPLEligibilityResponse]{
@@ -317,11 +323,8 @@ func (c *Client) CheckBNPLEligibility(ctx context.Context, req *BNPLEligibilityR
 // returns an error matching ErrOutcomeUnknown.
 func (c *Client) CreateCustomer(ctx context.Context, req *CreateCustomerRequest) (*Customer, error) {
 	const name = "createCustomer"
-	if req == nil {
-		return nil, checkInput(name, errNilRequest)
-	}
-	if err := req.Validate(); err != nil {
-		return nil, checkInput(name, err)
+	if err := validRequest(name, req); err != nil {
+		return nil, err
 	}
 	body := *req
 	return run(ctx, c, &operation[Customer]{
