@@ -1,36 +1,17 @@
 package pinelabs_test
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/pinegen/pinelabs/gen/pinelabs"
+	"github.com/pinegen/pinelabs/internal/leafcheck"
 )
 
 // TestLightImports keeps the generated models and client cheap to import:
 // services that only call the API must not link an OpenAPI loader, a spec
 // differ or a JSON Schema engine. Tools that need the spec load spec.YAML.
 func TestLightImports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list -deps: %v\n%s", err, out)
-	}
-	deps := strings.Fields(string(out))
-	if len(deps) < 10 {
-		t.Fatalf("go list -deps printed %d packages; expected the package and its dependencies", len(deps))
-	}
-	heavy := []string{"github.com/getkin/kin-openapi", "github.com/oasdiff/", "github.com/santhosh-tekuri/jsonschema"}
-	for _, d := range deps {
-		for _, h := range heavy {
-			if strings.HasPrefix(d, h) {
-				t.Errorf("gen/pinelabs depends on %s", d)
-			}
-		}
-	}
+	leafcheck.NoDependencyOn(t, "github.com/getkin/kin-openapi", "github.com/oasdiff/", "github.com/santhosh-tekuri/jsonschema")
 }
 
 // TestServerRoutesAreUnambiguous registers every operation of the generated

@@ -1,5 +1,6 @@
-// Package leafcheck is a test helper that keeps a package a leaf: the code
-// it ships imports only the standard library.
+// Package leafcheck is a test helper that keeps a package's imports light:
+// a leaf imports only the standard library, and a package users import pulls
+// in no heavy tool dependency.
 package leafcheck
 
 import (
@@ -10,6 +11,7 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -124,4 +126,29 @@ func modulePath(gomod string) (string, error) {
 		return "", err
 	}
 	return "", fmt.Errorf("%s has no module directive", gomod)
+}
+
+// NoDependencyOn reports through t every package that the package in the
+// current directory depends on, directly or not, whose import path starts
+// with one of prefixes. It runs go list, so it is skipped with -short.
+func NoDependencyOn(t testing.TB, prefixes ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list -deps printed %d packages; expected the package and its dependencies", len(deps))
+	}
+	for _, d := range deps {
+		for _, p := range prefixes {
+			if strings.HasPrefix(d, p) {
+				t.Errorf("depends on %s", d)
+			}
+		}
+	}
 }

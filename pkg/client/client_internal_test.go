@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinegen/pinelabs/internal/leafcheck"
 )
 
 const (
@@ -120,29 +121,11 @@ func TestClientNeverPrintsSecret(t *testing.T) {
 }
 
 // TestLightImports keeps the SDK cheap to import: no OpenAPI loader, spec
-// differ or JSON Schema engine.
+// differ or JSON Schema engine, and never the sandbox or a command.
 func TestLightImports(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list -deps: %v\n%s", err, out)
-	}
-	deps := strings.Fields(string(out))
-	if len(deps) < 10 {
-		t.Fatalf("go list -deps printed %d packages", len(deps))
-	}
-	heavy := []string{"github.com/getkin/kin-openapi", "github.com/oasdiff/", "github.com/santhosh-tekuri/jsonschema",
-		"github.com/pinegen/pinelabs/pkg/sandbox", "github.com/pinegen/pinelabs/cmd/"}
-	for _, d := range deps {
-		for _, h := range heavy {
-			if strings.HasPrefix(d, h) {
-				t.Errorf("pkg/client depends on %s", d)
-			}
-		}
-	}
+	leafcheck.NoDependencyOn(t, "github.com/getkin/kin-openapi", "github.com/oasdiff/", "github.com/santhosh-tekuri/jsonschema",
+		"github.com/pinegen/pinelabs/pkg/sandbox", "github.com/pinegen/pinelabs/cmd/")
 }
 
 func TestINR(t *testing.T) {
