@@ -31,6 +31,7 @@ on the fields it sends to a merchant's callback_url.`,
 		newSignCmd(getenv),
 		newVerifyCmd(getenv),
 		newDemoCmd(getenv),
+		newSandboxCmd(getenv),
 	)
 	return root
 }
