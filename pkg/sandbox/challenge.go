@@ -27,7 +27,7 @@ const maxChallengeForm = 4 << 10
 
 var challengeTemplate = template.Must(template.New("challenge").Parse(`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Pine Labs sandbox: authenticate your payment</title>
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Pine Labs sandbox: authenticate your payment</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
 .amount{font-size:1.6rem;margin:.5rem 0}.note{color:#555;font-size:.9rem}.error{color:#b00020}
 button{font-size:1rem;padding:.5rem 1.2rem;margin:.3rem .3rem 0 0}</style></head>
@@ -50,7 +50,7 @@ button{font-size:1rem;padding:.5rem 1.2rem;margin:.3rem .3rem 0 0}</style></head
 
 var callbackTemplate = template.Must(template.New("callback").Parse(`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Returning to the merchant</title></head>
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Returning to the merchant</title></head>
 <body onload="document.forms[0].submit()">
 <p>Returning to the merchant…</p>
 <form method="post" action="{{.Action}}">
