@@ -1,6 +1,8 @@
 package webhook_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -139,4 +141,73 @@ func ExampleVerifier_Verify() {
 	ev, err := v.Verify(h, []byte(`{"payload":"payload"}`))
 	fmt.Println(ev.ID, err)
 	// Output: msg_2nEfCaUDn9fynC9Kz2upo1QSydl <nil>
+}
+
+// A simulator signs deliveries as Pine Labs does, and a Verifier built
+// from the same secret accepts them. Given the recorded delivery's ID,
+// time and body, Sign writes the recorded signature.
+func ExampleSigner() {
+	s, err := webhook.NewSigner(exampleSecret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := s.Sign(exampleID, time.Unix(exampleSentAt, 0), []byte(exampleBody))
+	for _, name := range []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature} {
+		fmt.Printf("%s: %s\n", name, h.Get(name))
+	}
+
+	v, err := webhook.NewVerifier(exampleSecret,
+		// Only so the recorded time is inside the 5-minute tolerance.
+		webhook.WithClock(func() time.Time { return time.Unix(exampleSentAt, 30) }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ev, err := v.Verify(h, []byte(exampleBody))
+	fmt.Println(ev.ID, ev.Type, err)
+	_, err = v.Verify(h, []byte(strings.Replace(exampleBody, "110000", "1", 1)))
+	fmt.Println(err)
+	// Output:
+	// webhook-id: msg_2pQv7TzK1nB3xL0a
+	// webhook-timestamp: 1749900000
+	// webhook-signature: v1,xgjpyR34ra+2CtacleWXyYUWhNrvsccAV7GRbost/b8=
+	// msg_2pQv7TzK1nB3xL0a ORDER_AUTHORIZED <nil>
+	// webhook: no matching signature
+}
+
+// Sign's headers go on the request that carries the same body, here to a
+// test server standing in for a merchant's endpoint.
+func ExampleSigner_Sign() {
+	s, err := webhook.NewSigner(exampleSecret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := webhook.NewVerifier(exampleSecret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := httptest.NewServer(v.Handler(func(w http.ResponseWriter, r *http.Request, ev *webhook.Event) {
+		fmt.Fprintf(w, "handled %s %s", ev.ID, ev.Type)
+	}))
+	defer srv.Close()
+
+	body := []byte(exampleBody)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL, bytes.NewReader(body))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Signed with the time of sending: a retry keeps the ID and is signed
+	// again.
+	req.Header = s.Sign("msg_sim_0001", time.Now(), body)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, string(answer))
+	// Output: 200 handled msg_sim_0001 ORDER_AUTHORIZED
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func FuzzVerify(f *testing.F) {
@@ -19,6 +20,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add("", "", "", []byte(nil))
 	f.Add("a.b", "1749900000", "v1,=== v1,", []byte("null"))
 	v := newTestVerifier(f)
+	signer := newTestSigner(f, testSecret)
 	f.Fuzz(func(t *testing.T, id, tsHeader, sigHeader string, body []byte) {
 		h := http.Header{}
 		h.Set(HeaderID, id)
@@ -41,13 +43,16 @@ func FuzzVerify(f *testing.F) {
 		if ev.ID != id || string(ev.Body) != string(body) {
 			t.Fatal("event does not match delivery")
 		}
+		if got := signer.Sign(id, time.Unix(testTS, 0), body).Get(HeaderSignature); got != "v1,"+sign(key, id, ts, body) {
+			t.Fatalf("Sign wrote %q", got)
+		}
 	})
 }
 
 // FuzzNewVerifier checks the secret parser: it never panics, never repeats
 // the secret in its error, and accepts exactly the non-empty padded
 // standard base64 (after an optional whsec_ prefix) unless told the secret
-// is raw.
+// is raw. NewSigner, which shares the parser, must agree with it.
 func FuzzNewVerifier(f *testing.F) {
 	f.Add(testSecret, false)
 	f.Add("abc1234", false)
@@ -62,6 +67,10 @@ func FuzzNewVerifier(f *testing.F) {
 			opts = append(opts, WithRawSecret())
 		}
 		v, err := NewVerifier(secret, opts...)
+		s, serr := NewSigner(secret, opts...)
+		if (err == nil) != (serr == nil) || (err != nil && err.Error() != serr.Error()) {
+			t.Fatalf("NewVerifier err = %v, NewSigner err = %v", err, serr)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrInvalidSecret) || v != nil {
 				t.Fatalf("err = %v", err)
@@ -88,9 +97,13 @@ func FuzzNewVerifier(f *testing.F) {
 			// The key is reachable only through the MAC it keys.
 			m := hmac.New(sha256.New, want)
 			m.Write([]byte("id.1.body"))
+			mac := m.Sum(nil)
 			st := v.macs.Get().(*macState)
-			if !hmac.Equal(st.sign("id", "1", []byte("body")), m.Sum(nil)) {
+			if !hmac.Equal(st.sign("id", "1", []byte("body")), mac) {
 				t.Fatalf("secret %q (raw %v): the verifier is keyed with something else", secret, raw)
+			}
+			if got := s.Sign("id", time.Unix(1, 0), []byte("body")).Get(HeaderSignature); got != "v1,"+base64.StdEncoding.EncodeToString(mac) {
+				t.Fatalf("secret %q (raw %v): the signer is keyed with something else", secret, raw)
 			}
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // keySpellings lists the ways fmt, slog or an encoder could spell key, or
@@ -47,14 +48,40 @@ func xorEach(b []byte, x byte) []byte {
 	return out
 }
 
-// TestVerifierNeverPrintsKey formats a verifier every way fmt and slog can
-// and requires that no spelling of its key appears. The failure messages
-// name the verb and the spelling, never the output, which could hold the
-// secret.
+// TestVerifierNeverPrintsKey and TestSignerNeverPrintsKey format each
+// type every way fmt and slog can and require that no spelling of its key
+// appears. The failure messages name the verb and the spelling, never the
+// output, which could hold the secret.
 func TestVerifierNeverPrintsKey(t *testing.T) {
 	t.Parallel()
+	neverPrintsKey(t, "webhook.Verifier(redacted)", func(secret string, opts ...Option) (any, any, error) {
+		v, err := NewVerifier(secret, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		return v, *v, nil
+	})
+}
+
+func TestSignerNeverPrintsKey(t *testing.T) {
+	t.Parallel()
+	neverPrintsKey(t, "webhook.Signer(redacted)", func(secret string, opts ...Option) (any, any, error) {
+		s, err := NewSigner(secret, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		// Signing first leaves keyed state in the pool, which formatting
+		// must not reach either.
+		s.Sign("msg_redact", time.Unix(testTS, 0), []byte(orderBody))
+		return s, *s, nil
+	})
+}
+
+// neverPrintsKey builds a value with build, for a base64 and a raw secret,
+// and checks every formatting of the pointer and the value it returns.
+func neverPrintsKey(t *testing.T, redacted string, build func(secret string, opts ...Option) (ptr, val any, err error)) {
 	const rawSecret = "s3cr3t-raw-webhook-key"
-	verifiers := []struct {
+	secrets := []struct {
 		name   string
 		key    []byte
 		opts   []Option
@@ -63,20 +90,20 @@ func TestVerifierNeverPrintsKey(t *testing.T) {
 		{"base64", testKey(t), nil, testSecret},
 		{"raw", []byte(rawSecret), []Option{WithRawSecret()}, rawSecret},
 	}
-	for _, c := range verifiers {
+	for _, c := range secrets {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			v, err := NewVerifier(c.secret, c.opts...)
+			ptr, val, err := build(c.secret, c.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			outputs := map[string]string{}
 			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
-				outputs["pointer "+verb] = fmt.Sprintf(verb, v)
-				outputs["value "+verb] = fmt.Sprintf(verb, *v)
+				outputs["pointer "+verb] = fmt.Sprintf(verb, ptr)
+				outputs["value "+verb] = fmt.Sprintf(verb, val)
 			}
-			outputs["Sprint"] = fmt.Sprint(v, *v)
-			outputs["in struct"] = fmt.Sprintf("%+v", struct{ V *Verifier }{v})
+			outputs["Sprint"] = fmt.Sprint(ptr, val)
+			outputs["in struct"] = fmt.Sprintf("%+v", struct{ P any }{ptr})
 			for _, h := range []struct {
 				name string
 				new  func(*bytes.Buffer) slog.Handler
@@ -86,19 +113,21 @@ func TestVerifierNeverPrintsKey(t *testing.T) {
 			} {
 				var buf bytes.Buffer
 				log := slog.New(h.new(&buf))
-				log.Info("pointer", "verifier", v)
-				log.Info("value", "verifier", *v)
-				log.Info("group", slog.Group("g", slog.Any("verifier", v)))
+				log.Info("pointer", "it", ptr)
+				log.Info("value", "it", val)
+				log.Info("group", slog.Group("g", slog.Any("it", ptr)))
 				outputs["slog "+h.name] = buf.String()
 				// The redacted form must actually be there: a handler that
 				// printed nothing would pass the check below too.
-				if strings.Count(buf.String(), "webhook.Verifier(redacted)") != 3 {
+				if strings.Count(buf.String(), redacted) != 3 {
 					t.Errorf("slog %s handler: redacted form missing", h.name)
 				}
 			}
 			for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-				if got := outputs["pointer "+verb]; got != "webhook.Verifier(redacted)" {
-					t.Errorf("%s of *Verifier is not the redacted form", verb)
+				for _, form := range []string{"pointer ", "value "} {
+					if got := outputs[form+verb]; got != redacted {
+						t.Errorf("%s of %s is not the redacted form", verb, form)
+					}
 				}
 			}
 			spellings := keySpellings(c.key)

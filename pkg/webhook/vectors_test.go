@@ -2,9 +2,11 @@ package webhook
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,6 +59,15 @@ func TestVectors(t *testing.T) {
 			bad[len(bad)/2] ^= 1
 			if _, err := wv.Verify(h, bad); !errors.Is(err, ErrSignatureMismatch) {
 				t.Fatalf("tampered body: err = %v", err)
+			}
+			// The signer, given the same secret and options, must write
+			// the headers openssl's signature came in.
+			s, err := NewSigner(v.Secret, opts...)
+			if err != nil {
+				t.Fatalf("NewSigner: %v", err)
+			}
+			if got := s.Sign(v.ID, time.Unix(sec, 0), []byte(v.Body)); !maps.EqualFunc(got, h, slices.Equal) {
+				t.Fatalf("Sign = %v, want %v", got, h)
 			}
 		})
 	}

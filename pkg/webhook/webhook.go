@@ -124,10 +124,31 @@ type macState struct {
 	b64    [sigLen]byte          // an entry copied, since Decode takes a []byte
 }
 
-func newMACPool(key []byte) *sync.Pool {
+// newMACPool reads the secret as NewVerifier documents, for NewVerifier
+// and NewSigner alike, and returns a pool of macState keyed with it.
+func newMACPool(secret string, raw bool) (*sync.Pool, error) {
+	if secret == "" {
+		return nil, withDetail(ErrInvalidSecret, "empty")
+	}
+	key := []byte(secret)
+	if !raw {
+		// Padding is required: accepting unpadded text too would turn many
+		// raw secrets (such as the docs' "abc1234") into a wrong key
+		// silently instead of an error that points at WithRawSecret.
+		var err error
+		key, err = strict.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+		if err != nil {
+			// base64's error gives an offset only, but say it ourselves so
+			// the text cannot change under us.
+			return nil, withDetail(ErrInvalidSecret, "not base64 (use WithRawSecret for a raw secret)")
+		}
+		if len(key) == 0 {
+			return nil, withDetail(ErrInvalidSecret, "empty after decoding")
+		}
+	}
 	return &sync.Pool{New: func() any {
 		return &macState{mac: hmac.New(sha256.New, key)}
-	}}
+	}}, nil
 }
 
 // String keeps the secret out of logs when a Verifier ends up in a
@@ -141,7 +162,8 @@ func (v Verifier) GoString() string { return v.String() }
 // not call String.
 func (v Verifier) LogValue() slog.Value { return slog.StringValue(v.String()) }
 
-// Option adjusts a Verifier.
+// Option adjusts a Verifier. NewSigner takes the same options, so that one
+// list can configure both ends, but only WithRawSecret changes a Signer.
 type Option func(*Verifier)
 
 // WithRawSecret makes the verifier use the secret's bytes as given as the
@@ -198,27 +220,11 @@ func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
 	for _, o := range opts {
 		o(v)
 	}
-	if secret == "" {
-		return nil, withDetail(ErrInvalidSecret, "empty")
-	}
-	if v.rawSecret {
-		v.macs = newMACPool([]byte(secret))
-		return v, nil
-	}
-	b64 := strings.TrimPrefix(secret, "whsec_")
-	// Padding is required: accepting unpadded text too would turn many raw
-	// secrets (such as the docs' "abc1234") into a wrong key silently
-	// instead of an error that points at WithRawSecret.
-	key, err := strict.DecodeString(b64)
+	macs, err := newMACPool(secret, v.rawSecret)
 	if err != nil {
-		// base64's error gives an offset only, but say it ourselves so the
-		// text cannot change under us.
-		return nil, withDetail(ErrInvalidSecret, "not base64 (use WithRawSecret for a raw secret)")
+		return nil, err
 	}
-	if len(key) == 0 {
-		return nil, withDetail(ErrInvalidSecret, "empty after decoding")
-	}
-	v.macs = newMACPool(key)
+	v.macs = macs
 	return v, nil
 }
 
@@ -434,4 +440,63 @@ func errorMessage(err error) string {
 		return "invalid webhook signature"
 	}
 	return "malformed webhook body"
+}
+
+// Signer signs webhook deliveries as Pine Labs does, for simulators and
+// tests of a merchant's endpoint: a Verifier built from the same secret
+// and options accepts what it signs. It is safe for concurrent use.
+// Printed or logged, it shows only webhook.Signer(redacted).
+type Signer struct {
+	// macs holds *macState keyed with the secret, as in Verifier, so the
+	// key is out of reach of formatting here too.
+	macs *sync.Pool
+}
+
+// String keeps the secret out of logs when a Signer ends up in a
+// formatted message.
+func (s Signer) String() string { return "webhook.Signer(redacted)" }
+
+// GoString does the same for %#v.
+func (s Signer) GoString() string { return s.String() }
+
+// LogValue does the same for log/slog.
+func (s Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// NewSigner builds a signer from a webhook secret, read exactly as
+// NewVerifier reads it. Of the options only WithRawSecret has an effect;
+// the others concern checking a delivery and are ignored, so the option
+// list of a Verifier can be passed unchanged. The error never repeats the
+// secret.
+func NewSigner(secret string, opts ...Option) (*Signer, error) {
+	// The options are written against a Verifier; a scratch one collects
+	// them.
+	var cfg Verifier
+	for _, o := range opts {
+		o(&cfg)
+	}
+	macs, err := newMACPool(secret, cfg.rawSecret)
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{macs: macs}, nil
+}
+
+// Sign returns the three headers of a delivery of body: webhook-id set to
+// id, webhook-timestamp to ts in whole Unix seconds, and webhook-signature
+// to one v1 entry. Send body byte for byte as signed. id must be a
+// non-empty header value, and ts not before 1970, for a Verifier to accept
+// the delivery. A retry should keep its id and be signed again with the
+// time it is sent, so that the receiver's tolerance does not refuse it.
+func (s *Signer) Sign(id string, ts time.Time, body []byte) http.Header {
+	sec := strconv.FormatInt(ts.Unix(), 10)
+	st := s.macs.Get().(*macState)
+	defer s.macs.Put(st)
+	var sig [len("v1,") + sigLen]byte
+	copy(sig[:], "v1,")
+	base64.StdEncoding.Encode(sig[len("v1,"):], st.sign(id, sec, body))
+	return http.Header{
+		canonicalID:        {id},
+		canonicalTimestamp: {sec},
+		canonicalSignature: {string(sig[:])},
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -240,10 +241,18 @@ func TestSecretErrors(t *testing.T) {
 			if s := strings.TrimPrefix(secret, "whsec_"); s != "" && strings.Contains(err.Error(), s) {
 				t.Fatal("error text repeats the secret")
 			}
+			// The signer reads secrets with the same code, so it fails alike.
+			s, serr := NewSigner(secret)
+			if serr == nil || serr.Error() != err.Error() || !errors.Is(serr, ErrInvalidSecret) || s != nil {
+				t.Fatalf("NewSigner err = %v, NewVerifier err = %v", serr, err)
+			}
 		})
 	}
 	if _, err := NewVerifier("", WithRawSecret()); !errors.Is(err, ErrInvalidSecret) {
 		t.Fatalf("empty raw secret: %v", err)
+	}
+	if _, err := NewSigner("", WithRawSecret()); !errors.Is(err, ErrInvalidSecret) {
+		t.Fatalf("empty raw secret, signer: %v", err)
 	}
 }
 
@@ -448,5 +457,161 @@ func TestHandlerTooLargeClosesConnection(t *testing.T) {
 	big := `{"event_type":"ORDER_PROCESSED","pad":"` + strings.Repeat("x", 4096) + `"}`
 	if resp := post(big); resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
 		t.Fatalf("oversized delivery: status %d, close %v; want 413 and the connection closed", resp.StatusCode, resp.Close)
+	}
+}
+
+func newTestSigner(t testing.TB, secret string, opts ...Option) *Signer {
+	t.Helper()
+	s, err := NewSigner(secret, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSignerRoundTrip: what a Signer signs, a Verifier built from the same
+// secret and options accepts, and a change to any one byte of the body
+// makes it refuse.
+func TestSignerRoundTrip(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, secret string
+		opts         []Option
+	}{
+		{"whsec-base64", testSecret, nil},
+		{"bare-base64", strings.TrimPrefix(testSecret, "whsec_"), nil},
+		{"raw", "abc1234", []Option{WithRawSecret()}},
+		// Raw mode keeps the prefix as part of the key, on both ends.
+		{"raw-with-prefix", testSecret, []Option{WithRawSecret()}},
+	}
+	body := []byte(orderBody)
+	sentAt := time.Unix(testTS, 999_999_999) // fractions are dropped
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newTestSigner(t, c.secret, c.opts...).Sign("msg_rt", sentAt, body)
+			if len(h) != 3 || h.Get(HeaderID) != "msg_rt" || h.Get(HeaderTimestamp) != strconv.Itoa(testTS) {
+				t.Fatalf("headers = %v", h)
+			}
+			v, err := NewVerifier(c.secret, append([]Option{WithClock(clockAt(testTS))}, c.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := v.Verify(h, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.ID != "msg_rt" || !ev.Timestamp.Equal(time.Unix(testTS, 0)) || ev.Type != EventOrderProcessed || string(ev.Body) != orderBody {
+				t.Fatalf("event = %+v", ev)
+			}
+			for i := range body {
+				bad := []byte(orderBody)
+				bad[i] ^= 1
+				if _, err := v.Verify(h, bad); !errors.Is(err, ErrSignatureMismatch) {
+					t.Fatalf("byte %d changed: err = %v", i, err)
+				}
+			}
+			for name, change := range map[string]func(http.Header){
+				"id":        func(h http.Header) { h.Set(HeaderID, "msg_other") },
+				"timestamp": func(h http.Header) { h.Set(HeaderTimestamp, strconv.Itoa(testTS+1)) },
+			} {
+				changed := h.Clone()
+				change(changed)
+				if _, err := v.Verify(changed, body); !errors.Is(err, ErrSignatureMismatch) {
+					t.Fatalf("%s changed: err = %v", name, err)
+				}
+			}
+		})
+	}
+}
+
+// TestSignerRawSecretOption: WithRawSecret changes the key a signer uses,
+// so a signer and a verifier that disagree about it do not interoperate.
+func TestSignerRawSecretOption(t *testing.T) {
+	t.Parallel()
+	body := []byte(orderBody)
+	h := newTestSigner(t, testSecret, WithRawSecret()).Sign("msg_raw", time.Unix(testTS, 0), body)
+	if _, err := newTestVerifier(t).Verify(h, body); !errors.Is(err, ErrSignatureMismatch) {
+		t.Fatalf("raw-signed, base64-verified: err = %v", err)
+	}
+}
+
+// TestSignerIgnoresVerifierOptions: tolerance, clock and body cap are
+// accepted and make no difference to what is signed.
+func TestSignerIgnoresVerifierOptions(t *testing.T) {
+	t.Parallel()
+	body := []byte(orderBody)
+	at := time.Unix(testTS, 0)
+	want := newTestSigner(t, testSecret).Sign("msg_opts", at, body)
+	got := newTestSigner(t, testSecret,
+		WithTolerance(time.Second), WithClock(clockAt(1)), WithMaxBodyBytes(1)).Sign("msg_opts", at, body)
+	if got.Get(HeaderSignature) != want.Get(HeaderSignature) {
+		t.Fatal("verifier options changed the signature")
+	}
+}
+
+// TestSignerTolerance: a signed delivery is still refused when its
+// timestamp is outside the verifier's window.
+func TestSignerTolerance(t *testing.T) {
+	t.Parallel()
+	s := newTestSigner(t, testSecret)
+	v := newTestVerifier(t, WithTolerance(time.Minute))
+	body := []byte(orderBody)
+	now := time.Unix(testTS, 0)
+	cases := []struct {
+		name   string
+		sentAt time.Time
+		want   error
+	}{
+		{"now", now, nil},
+		{"old-edge", now.Add(-time.Minute), nil},
+		{"too-old", now.Add(-time.Minute - time.Second), ErrTimestampTooOld},
+		{"new-edge", now.Add(time.Minute), nil},
+		{"too-new", now.Add(time.Minute + time.Second), ErrTimestampTooNew},
+		{"before-1970", time.Unix(-1, 0), ErrMalformedTimestamp},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := v.Verify(s.Sign("msg_tol", c.sentAt, body), body)
+			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+// TestSignerConcurrent shares one Signer and one Verifier among goroutines
+// (run with -race); each signature must be the one for its own delivery,
+// which pooled state mixed up between calls would break.
+func TestSignerConcurrent(t *testing.T) {
+	t.Parallel()
+	key := testKey(t)
+	s := newTestSigner(t, testSecret)
+	v := newTestVerifier(t)
+	ts := strconv.Itoa(testTS)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 200 {
+				id := "msg_" + strconv.Itoa(g) + "_" + strconv.Itoa(i)
+				body := []byte(`{"event_type":"ORDER_PROCESSED","data":{"n":` + strconv.Itoa(i) + `,"pad":"` +
+					strings.Repeat("x", g*i%97) + `"}}`)
+				h := s.Sign(id, time.Unix(testTS, 0), body)
+				if h.Get(HeaderSignature) != "v1,"+sign(key, id, ts, body) {
+					errs <- errors.New(id + ": wrong signature")
+					return
+				}
+				if ev, err := v.Verify(h, body); err != nil || ev.ID != id {
+					errs <- errors.New(id + ": not verified")
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
