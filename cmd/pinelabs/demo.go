@@ -1,7 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html"
@@ -22,6 +25,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pinegen/pinelabs/pkg/client"
+	"github.com/pinegen/pinelabs/pkg/sandbox"
 	"github.com/pinegen/pinelabs/pkg/signature"
 )
 
@@ -61,9 +65,13 @@ Exit status: 0 when the flow completed and every signature verified, 1 when
 the flow failed (a decline, a signature that does not verify), 2 on bad
 input.
 
-Without --base-url the demo will start the sandbox in-process; the sandbox
-does not exist yet, so --base-url is needed for now.`,
-		Example: `  pinelabs demo --base-url http://127.0.0.1:8080 --client-id ID --client-secret "$SECRET" --secret-key "$KEY" --flow card`,
+Without --base-url the demo starts the sandbox in-process on a loopback
+port and runs against it; the credentials and secret key then default to
+throwaway ones. To watch orders on the sandbox's dashboard, run
+"pinelabs sandbox" instead and point --base-url at it.`,
+		Example: `  pinelabs demo
+  pinelabs demo --flow card
+  pinelabs demo --base-url http://127.0.0.1:8080 --client-id ID --client-secret "$SECRET" --secret-key "$KEY" --flow bnpl`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return badInput("demo takes no arguments, only flags")
@@ -78,11 +86,15 @@ does not exist yet, so --base-url is needed for now.`,
 			if err != nil {
 				return err
 			}
-			if baseURL == "" {
-				return badInput("the in-process sandbox does not exist yet; pass --base-url (a server that speaks the API) for now")
+			inProcess := baseURL == ""
+			if inProcess {
+				clientID, clientSecret = cmp.Or(clientID, "demo-client"), cmp.Or(clientSecret, randomHex(16))
+				if kf.hex == "" && kf.getenv(secretEnv) == "" {
+					kf.hex = randomHex(32)
+				}
 			}
 			if clientID == "" || clientSecret == "" {
-				return badInput("--client-id and --client-secret are required")
+				return badInput("--client-id and --client-secret are required with --base-url")
 			}
 			key, err := kf.key()
 			if err != nil {
@@ -95,6 +107,15 @@ does not exist yet, so --base-url is needed for now.`,
 			}
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 			defer stop()
+			if inProcess {
+				sb, err := startSandbox(sandbox.Config{ClientID: clientID, ClientSecret: clientSecret, SecretKey: key})
+				if err != nil {
+					return failed("starting the in-process sandbox: %v", err)
+				}
+				defer sb.close()
+				baseURL = sb.url
+				fmt.Fprintf(cmd.OutOrStdout(), "%-14s %s\n", "sandbox:", "in-process at "+sb.url)
+			}
 			d := &demo{
 				out:  cmd.OutOrStdout(),
 				key:  key,
@@ -126,6 +147,42 @@ func parseLogLevel(s string) (slog.Level, error) {
 		return slog.LevelError, nil
 	}
 	return 0, badInput("--log-level must be debug, info, warn or error")
+}
+
+// localSandbox is a sandbox served on a loopback port for one demo run.
+type localSandbox struct {
+	url string
+	srv *http.Server
+	sb  *sandbox.Sandbox
+}
+
+func startSandbox(cfg sandbox.Config) (*localSandbox, error) {
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		sb.Close()
+		return nil, err
+	}
+	l := &localSandbox{url: "http://" + ln.Addr().String(), srv: &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}, sb: sb}
+	go l.srv.Serve(ln)
+	return l, nil
+}
+
+func (l *localSandbox) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	l.srv.Shutdown(ctx)
+	l.sb.Close()
+}
+
+// randomHex is n random bytes in hex: a throwaway credential.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // demo is one run of a flow.

@@ -113,6 +113,39 @@ func TestDemoFlows(t *testing.T) {
 	}
 }
 
+// With no --base-url the demo runs each flow against the sandbox it starts
+// in-process, with throwaway credentials, or with the ones given.
+func TestDemoInProcessSandbox(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name  string
+		args  []string
+		steps []string
+	}{
+		{"no flags", nil, []string{"sandbox", "token", "point balance", "order", "payment", "challenge", "callback", "final status"}},
+		{"card", []string{"--flow", "card"}, []string{"sandbox", "token", "order", "payment", "challenge", "callback", "capture", "final status"}},
+		{"bnpl with credentials", []string{"--flow", "bnpl", "--client-id", "mine", "--client-secret", "my-secret", "--secret-key", key32}, []string{"sandbox", "token", "order", "payment", "challenge", "callback", "final status"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := runDemo(t, c.args...)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("exit %d, stderr %q, stdout:\n%s", r.code, redact(r.stderr, key32), redact(r.stdout, key32))
+			}
+			if got := stepLines(r.stdout); strings.Join(got, ",") != strings.Join(c.steps, ",") {
+				t.Fatalf("steps %q, want %q; stdout:\n%s", got, c.steps, r.stdout)
+			}
+			if !regexp.MustCompile(`(?m)^sandbox: +in-process at http://127\.0\.0\.1:\d+$`).MatchString(r.stdout) {
+				t.Errorf("no sandbox line in\n%s", r.stdout)
+			}
+			if !regexp.MustCompile(`(?m)^final status: +PROCESSED$`).MatchString(r.stdout) {
+				t.Errorf("the flow did not end PROCESSED:\n%s", r.stdout)
+			}
+			checkNoSecret(t, r, key32, "my-secret", testCard)
+		})
+	}
+}
+
 func TestDemoWrongSecretKey(t *testing.T) {
 	t.Parallel()
 	api := fakeapi.New(t, fakeapi.Config{SecretKey: key32})
@@ -143,8 +176,7 @@ func TestDemoBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no-base-url", []string{"--client-id", "client-id", "--client-secret", "client-secret", "--secret-key", key32}, "--base-url"},
-		{"no-flags", nil, "sandbox does not exist yet"},
+		{"in-process-odd-key", []string{"--secret-key", oddKey}, "odd number of hex digits"},
 		{"odd-key", demoArgs(api, oddKey), "odd number of hex digits"},
 		{"non-hex-key", demoArgs(api, nonHexKey), "non-hex character"},
 		{"non-hex-key-equals", append(demoArgs(api, key32), "--secret-key="+nonHexKey), "non-hex character"},
