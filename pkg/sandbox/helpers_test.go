@@ -39,6 +39,7 @@ type env struct {
 	key      signature.Key
 	client   *client.Client
 	merchant *merchant
+	contract *contract.Checker
 }
 
 func start(t *testing.T, configure ...func(*sandbox.Config)) *env {
@@ -56,13 +57,14 @@ func start(t *testing.T, configure ...func(*sandbox.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	srv := httptest.NewServer(contract.New(t).Handler(t, sb))
+	checker := contract.New(t)
+	srv := httptest.NewServer(checker.Handler(t, sb))
 	t.Cleanup(srv.Close)
 	c, err := client.New(testClientID, testClientSecret, client.WithBaseURL(srv.URL), client.WithRetries(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, sb: sb, url: srv.URL, key: key, client: c, merchant: &merchant{url: "https://merchant.example/return", failureURL: "https://merchant.example/failed"}}
+	return &env{t: t, sb: sb, url: srv.URL, key: key, client: c, merchant: &merchant{url: "https://merchant.example/return", failureURL: "https://merchant.example/failed"}, contract: checker}
 }
 
 type merchant struct{ url, failureURL string }

@@ -230,6 +230,13 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
+	// Each refusal was held to the spec's responses on its way out.
+	checked := e.contract.Checked()
+	for _, k := range []string{"createOrder 422", "getOrder 404", "getOrderByReference 404", "createPayment 400", "createPayment 404", "createPayment 422", "captureOrder 400", "captureOrder 422", "cancelOrder 422"} {
+		if checked[k] == 0 {
+			t.Errorf("no %s response was validated against the spec", k)
+		}
+	}
 }
 
 // The docs' own request samples are accepted as they stand.

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -291,7 +292,7 @@ func jsonProblem(err error) string {
 			return fmt.Sprintf("%s must be a JSON %s", typ.Field, jsonKind(typ.Type.Kind()))
 		}
 		return "the body must be a JSON object"
-	case strings.Contains(err.Error(), "EOF"):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "the body is empty or cut short"
 	}
 	return "malformed"
