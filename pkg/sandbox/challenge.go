@@ -63,7 +63,7 @@ var callbackTemplate = template.Must(template.New("callback").Parse(`<!doctype h
 
 type challengeView struct {
 	OrderID, Amount, Instrument, URL, OTP, Problem string
-	Left                                          int
+	Left                                           int
 }
 
 func (s *Sandbox) challengeView(o *Order, problem string) challengeView {

@@ -15,8 +15,8 @@ import (
 
 // Reference kinds a Tx claims, so that none is used twice.
 const (
-	claimPayment = "merchant_payment_reference"
-	claimCapture = "merchant_capture_reference"
+	claimPayment  = "merchant_payment_reference"
+	claimCapture  = "merchant_capture_reference"
 	claimCustomer = "merchant_customer_reference"
 )
 

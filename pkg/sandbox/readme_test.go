@@ -60,4 +60,3 @@ func TestREADMEListsTheTestData(t *testing.T) {
 		t.Errorf("README does not give the OTP %s", sandbox.OTP)
 	}
 }
-
