@@ -94,6 +94,18 @@ func TestSandboxStoreSurvivesRestart(t *testing.T) {
 	}
 	token := apiToken(t, p.url)
 	p.stop(t, syscall.SIGINT)
+	// The file keeps what a token proves, not the token: reading it
+	// grants no access.
+	files, _ := filepath.Glob(store + "*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte("client-secret")) || bytes.Contains(b, []byte(testCard)) {
+			t.Errorf("%s holds an access token, the client secret or a card number", filepath.Base(f))
+		}
+	}
 
 	p = startSandboxCLI(t, "--store", store)
 	status, body := apiGet(t, p.url+"/api/pay/v1/orders/"+orderID[1], token)

@@ -121,7 +121,7 @@ func (s *Sandbox) issueToken(ctx context.Context, req *pinelabs.TokenRequest) (*
 	}
 	tok := newID("sbx-", 40)
 	expires := time.Now().Add(s.cfg.TokenLifetime)
-	if err := s.store.Update(ctx, func(tx Tx) error { return tx.PutToken(tok, expires) }); err != nil {
+	if err := s.store.Update(ctx, func(tx Tx) error { return tx.PutToken(tokenDigest(tok), expires) }); err != nil {
 		return nil, fmt.Errorf("storing a token: %w", err)
 	}
 	return &pinelabs.TokenResponse{

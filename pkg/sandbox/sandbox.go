@@ -13,6 +13,8 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -179,7 +181,7 @@ func (s *Sandbox) authenticate(next http.Handler) http.Handler {
 		}
 		var exp time.Time
 		err := s.store.View(r.Context(), func(tx Tx) (err error) {
-			exp, err = tx.TokenExpiry(tok)
+			exp, err = tx.TokenExpiry(tokenDigest(tok))
 			return err
 		})
 		switch {
@@ -310,6 +312,12 @@ func jsonKind(k reflect.Kind) string {
 		return "object"
 	}
 	return "number"
+}
+
+// tokenDigest is what the store keeps of an access token.
+func tokenDigest(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
 
 // newID returns prefix followed by n random characters from [a-zA-Z0-9].

@@ -50,10 +50,13 @@ type Tx interface {
 	// "merchant_payment_reference"), or returns ErrDuplicate.
 	Claim(kind, ref string) error
 
-	// TokenExpiry returns when the access token expires, or ErrNotFound.
-	TokenExpiry(token string) (time.Time, error)
-	// PutToken stores an access token with its expiry.
-	PutToken(token string, expires time.Time) error
+	// TokenExpiry returns when the access token with this digest
+	// expires, or ErrNotFound.
+	TokenExpiry(digest string) (time.Time, error)
+	// PutToken stores an access token's digest with its expiry. The
+	// sandbox stores digests, never tokens, so a store's file grants no
+	// access to whoever reads it.
+	PutToken(digest string, expires time.Time) error
 
 	// PutCustomer stores a customer under its customer_id.
 	PutCustomer(c *pinelabs.Customer) error
