@@ -1,5 +1,6 @@
 // Command pinelabs is the pinegen command-line tool for the Pine Labs Online
-// API; today it signs and verifies payment callback fields.
+// API: it runs payment flows end to end (demo), serves a stateful sandbox of
+// the API (sandbox), and signs and verifies callback fields.
 package main
 
 import (

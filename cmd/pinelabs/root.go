@@ -11,8 +11,12 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 		Short: "Tools for the Pine Labs Online (Plural) payment API",
 		Long: `pinelabs works with the Pine Labs Online (Plural) payment API.
 
-demo runs a payment flow (points, card or bnpl) end to end against a server,
-acting as the customer at the challenge page and verifying the signed callback.
+demo runs a payment flow (points, card or bnpl) end to end, against a server
+or a sandbox it starts itself, acting as the customer at the challenge page
+and verifying the signed callback.
+
+sandbox serves a stateful simulator of the API, with test cards, challenge
+pages, signed callbacks and webhooks, and a dashboard.
 
 sign and verify compute and check the HMAC-SHA256 signature Pine Labs puts
 on the fields it sends to a merchant's callback_url.`,
