@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pinegen/pinelabs/gen/pinelabs"
+	"github.com/pinegen/pinelabs/internal/contract"
 	"github.com/pinegen/pinelabs/pkg/client"
 	"github.com/pinegen/pinelabs/pkg/signature"
 	"github.com/pinegen/pinelabs/pkg/webhook"
@@ -141,11 +142,11 @@ func newWebhookSandbox(t *testing.T, rc *receiver, store Store, p retryPolicy) *
 	return sb
 }
 
-// serveSandbox serves sb and returns a client of it and the HTTP client that
-// reaches it.
+// serveSandbox serves sb, every API response held to the spec, and returns
+// a client of it and the HTTP client that reaches it.
 func serveSandbox(t *testing.T, sb *Sandbox) (*client.Client, *http.Client) {
 	t.Helper()
-	api := httptest.NewServer(sb)
+	api := httptest.NewServer(contract.New(t).Handler(t, sb))
 	t.Cleanup(api.Close)
 	c, err := client.New("client-id", "client-secret", client.WithBaseURL(api.URL), client.WithHTTPClient(api.Client()))
 	if err != nil {
