@@ -31,21 +31,27 @@ type Checker struct {
 	checked map[string]int // "operationId status" → responses validated
 }
 
-// New loads the spec. Its servers are ignored: routes match on the path
-// alone, so a server on any loopback port is held to it.
+// New returns a Checker. Its servers are ignored: routes match on the
+// path alone, so a server on any loopback port is held to the spec.
 func New(t testing.TB) *Checker {
 	t.Helper()
-	doc, err := spec.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: "/"}}
-	r, err := legacy.NewRouter(doc)
+	r, err := loadRouter()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &Checker{router: r, checked: map[string]int{}}
 }
+
+// loadRouter parses the spec once per test binary: parsing it for every
+// test would cost each a good part of a second. The router is only read.
+var loadRouter = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	doc.Servers = openapi3.Servers{{URL: "/"}}
+	return legacy.NewRouter(doc)
+})
 
 // Handler serves h and validates each response to an API operation. A
 // request to a path the spec has no operation for (a page, the dashboard)

@@ -33,7 +33,7 @@ func TestBrowserDashboardDrawsTimeline(t *testing.T) {
 		}
 	}))
 	t.Cleanup(hook.Close)
-	e := dashStart(t, func(c *sandbox.Config) { c.WebhookURL, c.WebhookSecret = hook.URL, dashWebhookSecret })
+	e := start(t, func(c *sandbox.Config) { c.WebhookURL, c.WebhookSecret = hook.URL, dashWebhookSecret })
 	sc := dashDrive(e)
 	captured := sc[1] // CREATED → PENDING → AUTHORIZED → PROCESSED
 
@@ -96,7 +96,7 @@ func TestBrowserDashboardDrawsTimeline(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
 		t.Fatal(err)
 	}
-	late := e.order("dash-late", false)
+	late := e.orderRef("dash-late", dashAmount, false)
 	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](
 		`document.querySelector('article[data-order-id="`+*late.OrderID+`"] .step.current') !== null`,
 		chromedp.WithPollingTimeout(15*time.Second),

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,111 +20,12 @@ import (
 	"github.com/pinegen/pinelabs/pkg/signature"
 )
 
-// The dashboard tests' own credentials, so that a test can look for each
-// of them in what the dashboard serves.
 const (
-	dashClientID     = "dash-client"
-	dashClientSecret = "dash-client-secret-5f2c9a"
-	dashKeyHex       = "5C0FFEE5DA5B0A4D1E2A3B4C5D6E7F80"
-	dashCard         = "4012001037141112"
-	dashDeclineCard  = "4000000000000002"
-	dashReturnURL    = "https://merchant.example/return"
-	dashFailureURL   = "https://merchant.example/failed"
+	dashAmount   = 125050 // INR 1250.50
+	declinedCard = "4000000000000002"
 )
 
 var dashWebhookSecret = "whsec_" + base64.StdEncoding.EncodeToString([]byte("dashboard-webhook-secret-01"))
-
-// dashEnv is a sandbox on a loopback port with a client of it.
-type dashEnv struct {
-	t   testing.TB
-	sb  *sandbox.Sandbox
-	url string
-	c   *client.Client
-}
-
-func dashStart(t testing.TB, configure ...func(*sandbox.Config)) *dashEnv {
-	t.Helper()
-	key, err := signature.ParseKey(dashKeyHex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := sandbox.Config{ClientID: dashClientID, ClientSecret: dashClientSecret, SecretKey: key}
-	for _, f := range configure {
-		f(&cfg)
-	}
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	c, err := client.New(dashClientID, dashClientSecret, client.WithBaseURL(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &dashEnv{t: t, sb: sb, url: srv.URL, c: c}
-}
-
-func (e *dashEnv) order(ref string, preAuth bool) *client.Order {
-	e.t.Helper()
-	ret, failed := dashReturnURL, dashFailureURL
-	o, err := e.c.CreateOrder(context.Background(), &client.CreateOrderRequest{
-		MerchantOrderReference: ref, OrderAmount: client.INR(125050),
-		PreAuth: &preAuth, CallbackURL: &ret, FailureCallbackURL: &failed,
-	})
-	if err != nil {
-		e.t.Fatalf("creating order %s: %v", ref, err)
-	}
-	return o
-}
-
-func (e *dashEnv) pay(o *client.Order, number string) *client.Order {
-	e.t.Helper()
-	o, err := e.c.CreatePayment(context.Background(), *o.OrderID, &client.CreatePaymentRequest{Payments: []client.PaymentRequest{{
-		PaymentMethod: client.MethodCard,
-		PaymentAmount: *o.OrderAmount,
-		PaymentOption: client.PaymentOption{CardDetails: &client.CardDetails{CardNumber: number, CVV: "123", ExpiryMonth: "12", ExpiryYear: "2030"}},
-	}}})
-	if err != nil {
-		e.t.Fatalf("paying order %s: %v", *o.OrderID, err)
-	}
-	return o
-}
-
-// answer plays the customer at the challenge.
-func (e *dashEnv) answer(o *client.Order, form url.Values) {
-	e.t.Helper()
-	resp, err := http.Post(*o.ChallengeURL, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		e.t.Fatalf("challenge answer %v: %d %s", form, resp.StatusCode, b)
-	}
-}
-
-func (e *dashEnv) capture(o *client.Order) (*client.Order, error) {
-	return e.c.CaptureOrder(context.Background(), *o.OrderID, nil)
-}
-
-func (e *dashEnv) get(path string) (*http.Response, string) {
-	e.t.Helper()
-	resp, err := http.Get(e.url + path)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return resp, string(b)
-}
-
-var dashApprove = url.Values{"action": {"approve"}}
 
 // dashScenario is the orders the dashboard tests look at, in order of
 // creation.
@@ -137,8 +37,8 @@ type dashScenario struct {
 	id    string
 }
 
-// driveScenario takes one order into each shape the timeline draws.
-func dashDrive(e *dashEnv) []*dashScenario {
+// dashDrive takes one order into each shape the timeline draws.
+func dashDrive(e *env) []*dashScenario {
 	e.t.Helper()
 	sc := []*dashScenario{
 		{ref: "dash-paid", status: client.OrderProcessed,
@@ -155,33 +55,31 @@ func dashDrive(e *dashEnv) []*dashScenario {
 			steps: []string{"current:CREATED", "upcoming:PENDING", "upcoming:AUTHORIZED", "upcoming:PROCESSED"}},
 	}
 
-	o := e.pay(e.order(sc[0].ref, false), dashCard)
-	e.answer(o, dashApprove)
+	o := e.payByCard(e.orderRef(sc[0].ref, dashAmount, false), docsCard)
+	e.answerOK(*o.ChallengeURL, approve())
 	sc[0].id = *o.OrderID
 
-	o = e.pay(e.order(sc[1].ref, true), dashCard)
-	e.answer(o, dashApprove)
-	if _, err := e.capture(o); err != nil {
-		e.t.Fatalf("capture: %v", err)
-	}
+	o = e.payByCard(e.orderRef(sc[1].ref, dashAmount, true), docsCard)
+	e.answerOK(*o.ChallengeURL, approve())
+	e.capture(o)
 	sc[1].id = *o.OrderID
 
-	o = e.pay(e.order(sc[2].ref, false), dashDeclineCard)
-	e.answer(o, dashApprove)
+	o = e.payByCard(e.orderRef(sc[2].ref, dashAmount, false), declinedCard)
+	e.answerOK(*o.ChallengeURL, approve())
 	sc[2].id = *o.OrderID
 
-	o = e.pay(e.order(sc[3].ref, false), dashCard)
-	e.answer(o, url.Values{"action": {"approve"}, "otp": {"000000"}})
-	e.answer(o, dashApprove)
+	o = e.payByCard(e.orderRef(sc[3].ref, dashAmount, false), docsCard)
+	e.answerOK(*o.ChallengeURL, url.Values{"action": {"approve"}, "otp": {"000000"}})
+	e.answerOK(*o.ChallengeURL, approve())
 	sc[3].id = *o.OrderID
 
-	o = e.pay(e.order(sc[4].ref, false), dashCard)
-	if _, err := e.capture(o); err == nil {
+	o = e.payByCard(e.orderRef(sc[4].ref, dashAmount, false), docsCard)
+	if _, err := e.client.CaptureOrder(context.Background(), *o.OrderID, nil); err == nil {
 		e.t.Fatal("capturing a PENDING order succeeded")
 	}
 	sc[4].id = *o.OrderID
 
-	sc[5].id = *e.order(sc[5].ref, true).OrderID
+	sc[5].id = *e.orderRef(sc[5].ref, dashAmount, true).OrderID
 	return sc
 }
 
@@ -253,10 +151,10 @@ func dashRecords(t testing.TB, body string) []sandbox.Order {
 
 func TestDashboardDrawsEachOrdersPath(t *testing.T) {
 	t.Parallel()
-	e := dashStart(t)
+	e := start(t)
 	sc := dashDrive(e)
 
-	resp, page := e.get("/")
+	resp, page := e.fetch("/")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET / = %d", resp.StatusCode)
 	}
@@ -307,8 +205,8 @@ func TestDashboardDrawsEachOrdersPath(t *testing.T) {
 
 	declined := byID[sc[2].id]
 	cb := dashSection(declined, "callbacks")
-	if !strings.Contains(cb, dashFailureURL) || !strings.Contains(cb, "PAYMENT_DECLINED") || !strings.Contains(cb, ">FAILED<") {
-		t.Errorf("the declined order's callback should go to %s with PAYMENT_DECLINED:\n%s", dashFailureURL, cb)
+	if !strings.Contains(cb, e.merchant.failureURL) || !strings.Contains(cb, "PAYMENT_DECLINED") || !strings.Contains(cb, ">FAILED<") {
+		t.Errorf("the declined order's callback should go to %s with PAYMENT_DECLINED:\n%s", e.merchant.failureURL, cb)
 	}
 	if !strings.Contains(declined, `tone-bad" data-status="FAILED"`) {
 		t.Errorf("FAILED is not drawn in red:\n%s", declined)
@@ -327,7 +225,7 @@ func TestDashboardDrawsEachOrdersPath(t *testing.T) {
 
 	// The signature is shown cut short: the whole of it is for the
 	// merchant's check, not for reading.
-	_, body := e.get("/sandbox/orders.json")
+	_, body := e.fetch("/sandbox/orders.json")
 	for _, r := range dashRecords(t, body) {
 		for _, ev := range r.Events {
 			if sig := ev.Fields[signature.FieldSignature]; sig != "" {
@@ -341,10 +239,10 @@ func TestDashboardDrawsEachOrdersPath(t *testing.T) {
 
 func TestDashboardJSONIsTheRecords(t *testing.T) {
 	t.Parallel()
-	e := dashStart(t)
+	e := start(t)
 	sc := dashDrive(e)
 
-	resp, body := e.get("/sandbox/orders.json")
+	resp, body := e.fetch("/sandbox/orders.json")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("GET /sandbox/orders.json = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -377,7 +275,7 @@ func TestDashboardJSONIsTheRecords(t *testing.T) {
 // JSON.
 func TestDashboardEscapesMerchantText(t *testing.T) {
 	t.Parallel()
-	e := dashStart(t)
+	e := start(t)
 	const (
 		ref     = `<script>alert("ref")</script>`
 		what    = `<img src=x onerror=alert(1)>`
@@ -393,9 +291,9 @@ func TestDashboardEscapesMerchantText(t *testing.T) {
 		Events:   []sandbox.Event{{At: now, Kind: sandbox.EventStatus, Status: client.OrderCreated, What: what}},
 		Webhooks: []sandbox.WebhookDelivery{{ID: "wh-1", Type: "ORDER_CREATED", CreatedAt: now, Attempts: 1, LastError: lastErr}},
 	}
-	dashPut(t, e.sb, rec)
+	e.put(rec)
 
-	_, page := e.get("/")
+	_, page := e.fetch("/")
 	for _, raw := range []string{"<script>alert", "<img src=x", "<b>502"} {
 		if strings.Contains(page, raw) {
 			t.Errorf("the page holds %q unescaped", raw)
@@ -407,7 +305,7 @@ func TestDashboardEscapesMerchantText(t *testing.T) {
 		}
 	}
 
-	_, body := e.get("/sandbox/orders.json")
+	_, body := e.fetch("/sandbox/orders.json")
 	if strings.Contains(body, "<script>") {
 		t.Error("orders.json holds <script> unescaped")
 	}
@@ -418,7 +316,7 @@ func TestDashboardEscapesMerchantText(t *testing.T) {
 
 func TestDashboardShowsWebhookDeliveries(t *testing.T) {
 	t.Parallel()
-	e := dashStart(t)
+	e := start(t)
 	at := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	rec := &sandbox.Order{
 		Order: pinelabs.Order{
@@ -437,9 +335,9 @@ func TestDashboardShowsWebhookDeliveries(t *testing.T) {
 			{ID: "wh-3", Type: "ORDER_PROCESSED", CreatedAt: at.Add(2 * time.Second), Attempts: 1, NextAttempt: at.Add(30 * time.Second), LastError: "HTTP 503"},
 		},
 	}
-	dashPut(t, e.sb, rec)
+	e.put(rec)
 
-	_, page := e.get("/")
+	_, page := e.fetch("/")
 	a := dashArticleRE.FindString(page)
 	hooks := dashSection(a, "webhooks")
 	for _, want := range []string{
@@ -467,37 +365,25 @@ func TestDashboardShowsNoSecrets(t *testing.T) {
 	t.Parallel()
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	t.Cleanup(hook.Close)
-	e := dashStart(t, func(c *sandbox.Config) { c.WebhookURL, c.WebhookSecret = hook.URL, dashWebhookSecret })
+	e := start(t, func(c *sandbox.Config) { c.WebhookURL, c.WebhookSecret = hook.URL, dashWebhookSecret })
 
-	req, _ := http.NewRequest("POST", e.url+"/api/auth/v1/token", strings.NewReader(
-		`{"client_id":"`+dashClientID+`","client_secret":"`+dashClientSecret+`","grant_type":"client_credentials"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Request-ID", "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b")
-	req.Header.Set("Request-Timestamp", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok pinelabs.TokenResponse
-	json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if tok.AccessToken == "" {
+	token := e.token()
+	if token == "" {
 		t.Fatal("no access token")
 	}
 
-	o := e.pay(e.order("dash-secrets", false), dashCard)
-	e.answer(o, dashApprove)
-	p := e.order("dash-secrets-points", false)
-	points := client.PointsCardDetails{CardNumber: dashCard, CardLast4: "1112", RegisteredMobileNumber: "9876543210"}
-	card := &client.CardDetails{CardNumber: dashCard, CVV: "123", ExpiryMonth: "12", ExpiryYear: "2030"}
-	if _, err := e.c.PayWithPoints(context.Background(), *p.OrderID, *p.OrderAmount, points, card); err != nil {
+	o := e.payByCard(e.orderRef("dash-secrets", dashAmount, false), docsCard)
+	e.answerOK(*o.ChallengeURL, approve())
+	p := e.orderRef("dash-secrets-points", dashAmount, false)
+	points := client.PointsCardDetails{CardNumber: docsCard, CardLast4: "1112", RegisteredMobileNumber: "9876543210"}
+	if _, err := e.client.PayWithPoints(context.Background(), *p.OrderID, *p.OrderAmount, points, card(docsCard)); err != nil {
 		t.Fatal(err)
 	}
 
 	// Wait for the webhooks, whose bodies hold the order too.
 	var body string
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		_, body = e.get("/sandbox/orders.json")
+		_, body = e.fetch("/sandbox/orders.json")
 		if dashAllDelivered(dashRecords(t, body)) {
 			break
 		}
@@ -505,7 +391,7 @@ func TestDashboardShowsNoSecrets(t *testing.T) {
 			t.Fatalf("the webhooks were not all delivered:\n%s", body)
 		}
 	}
-	_, page := e.get("/")
+	_, page := e.fetch("/")
 	if !strings.Contains(page, `<section class="panel webhooks">`) || !strings.Contains(page, "mark-webhook tone-ok") {
 		t.Error("the page does not show the delivered webhooks")
 	}
@@ -517,11 +403,11 @@ func TestDashboardShowsNoSecrets(t *testing.T) {
 	}
 	rawWebhookSecret, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(dashWebhookSecret, "whsec_"))
 	secrets := map[string]string{
-		"the access token":   tok.AccessToken,
-		"the client secret":  dashClientSecret,
+		"the access token":   token,
+		"the client secret":  testClientSecret,
 		"the webhook secret": dashWebhookSecret, "the raw webhook secret": string(rawWebhookSecret),
-		"the key": dashKeyHex, "the key in lower case": strings.ToLower(dashKeyHex),
-		"the card number": dashCard,
+		"the key": testKeyHex, "the key in lower case": strings.ToLower(testKeyHex),
+		"the card number": docsCard,
 	}
 	for where, text := range served {
 		for what, secret := range secrets {
@@ -537,14 +423,14 @@ func TestDashboardShowsNoSecrets(t *testing.T) {
 
 func TestDashboardEmpty(t *testing.T) {
 	t.Parallel()
-	e := dashStart(t)
-	_, page := e.get("/")
-	for _, want := range []string{"No orders yet", "pinelabs demo --base-url " + e.url, "--client-id " + dashClientID, "/api/auth/v1/token", "challenge_url"} {
+	e := start(t)
+	_, page := e.fetch("/")
+	for _, want := range []string{"No orders yet", "pinelabs demo --base-url " + e.url, "--client-id " + testClientID, "/api/auth/v1/token", "challenge_url"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the empty page lacks %q", want)
 		}
 	}
-	_, body := e.get("/sandbox/orders.json")
+	_, body := e.fetch("/sandbox/orders.json")
 	if got := dashRecords(t, body); got == nil || len(got) != 0 {
 		t.Errorf(`orders.json = %s, want {"orders": []}`, body)
 	}
@@ -552,8 +438,8 @@ func TestDashboardEmpty(t *testing.T) {
 
 func TestDashboardRoutes(t *testing.T) {
 	t.Parallel()
-	e := dashStart(t)
-	e.order("dash-routes", false)
+	e := start(t)
+	e.orderRef("dash-routes", dashAmount, false)
 	for _, c := range []struct {
 		name, method, path string
 		status             int
@@ -583,7 +469,7 @@ func TestDashboardRoutes(t *testing.T) {
 		})
 	}
 
-	resp, page := e.get("/")
+	resp, page := e.fetch("/")
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("Content-Security-Policy = %q", csp)
 	}
@@ -608,13 +494,6 @@ func dashAllDelivered(orders []sandbox.Order) bool {
 		}
 	}
 	return n > 0
-}
-
-func dashPut(t testing.TB, sb *sandbox.Sandbox, o *sandbox.Order) {
-	t.Helper()
-	if err := sb.Store().Update(context.Background(), func(tx sandbox.Tx) error { return tx.PutOrder(o) }); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func dashPtr[T any](v T) *T { return &v }

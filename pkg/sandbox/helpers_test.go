@@ -72,8 +72,14 @@ type merchant struct{ url, failureURL string }
 // order creates an order of paisa whose callbacks go to e.merchant.
 func (e *env) order(paisa int64, preAuth bool) *client.Order {
 	e.t.Helper()
+	return e.orderRef("ref-"+uuid.NewString(), paisa, preAuth)
+}
+
+// orderRef is order under the merchant_order_reference ref.
+func (e *env) orderRef(ref string, paisa int64, preAuth bool) *client.Order {
+	e.t.Helper()
 	req := &client.CreateOrderRequest{
-		MerchantOrderReference: "ref-" + uuid.NewString(),
+		MerchantOrderReference: ref,
 		OrderAmount:            client.INR(paisa),
 		CallbackURL:            &e.merchant.url,
 		FailureCallbackURL:     &e.merchant.failureURL,
@@ -101,6 +107,16 @@ func (e *env) payByCard(o *client.Order, number string) *client.Order {
 	}}})
 	if err != nil {
 		e.t.Fatalf("CreatePayment: %v", err)
+	}
+	return o
+}
+
+// capture captures the whole of an authorized order.
+func (e *env) capture(o *client.Order) *client.Order {
+	e.t.Helper()
+	o, err := e.client.CaptureOrder(context.Background(), *o.OrderID, nil)
+	if err != nil {
+		e.t.Fatalf("CaptureOrder: %v", err)
 	}
 	return o
 }
@@ -148,14 +164,22 @@ func (e *env) answer(challengeURL string, form url.Values) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// callback answers the challenge and reads the self-submitting form the
-// customer's browser would post to the merchant.
-func (e *env) callback(challengeURL string, form url.Values) (action string, fields url.Values) {
+// answerOK answers the challenge and returns the page, failing the test
+// unless the sandbox took the answer.
+func (e *env) answerOK(challengeURL string, form url.Values) string {
 	e.t.Helper()
 	status, page := e.answer(challengeURL, form)
 	if status != http.StatusOK {
 		e.t.Fatalf("challenge answered %d: %s", status, page)
 	}
+	return page
+}
+
+// callback answers the challenge and reads the self-submitting form the
+// customer's browser would post to the merchant.
+func (e *env) callback(challengeURL string, form url.Values) (action string, fields url.Values) {
+	e.t.Helper()
+	page := e.answerOK(challengeURL, form)
 	forms := formRE.FindAllStringSubmatch(page, -1)
 	if len(forms) != 1 {
 		e.t.Fatalf("want one form posting to the merchant, got %d in:\n%s", len(forms), page)
@@ -180,6 +204,30 @@ func (e *env) verified(fields url.Values) *signature.Callback {
 		e.t.Fatalf("callback does not verify: %v", err)
 	}
 	return cb
+}
+
+// fetch GETs a path of the sandbox outside the API, such as the
+// dashboard's, whatever the status.
+func (e *env) fetch(path string) (*http.Response, string) {
+	e.t.Helper()
+	resp, err := http.Get(e.url + path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// put stores an order as it is, for a shape the API cannot make.
+func (e *env) put(o *sandbox.Order) {
+	e.t.Helper()
+	if err := e.sb.Store().Update(context.Background(), func(tx sandbox.Tx) error { return tx.PutOrder(o) }); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // raw sends one API request as is and decodes the JSON answer.
