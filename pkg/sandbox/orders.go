@@ -364,7 +364,7 @@ func (s *Sandbox) createCustomer(ctx context.Context, req *pinelabs.CreateCustom
 		ShippingAddress:           req.ShippingAddress,
 		GSTIN:                     req.GSTIN,
 		MerchantMetadata:          req.MerchantMetadata,
-		Status:                    ptr(pinelabs.CustomerStatusACTIVE),
+		Status:                    ptr(pinelabs.CustomerStatusINACTIVE), // as the API creates one
 		CreatedAt:                 now,
 		UpdatedAt:                 now,
 	}

@@ -30,13 +30,13 @@ import (
 // ORDER_AUTHORIZED it follows. Delivery is at least once: a receiver
 // deduplicates on webhook-id, which stays the same on every attempt.
 
-// The retry policy: a failed attempt is retried after 1s, 2s, 4s … doubling
-// up to 5 minutes, and the delivery is given up after 12 attempts, about
-// 21 minutes after the first.
+// The retry policy is Pine Labs': up to three retries within seconds (1s,
+// 2s and 4s after the failures), after which the merchant is expected to
+// poll the order. The dashboard shows a delivery given up.
 const (
 	retryBase        = time.Second
-	retryCap         = 5 * time.Minute
-	retryMaxAttempts = 12
+	retryCap         = 4 * time.Second
+	retryMaxAttempts = 4
 )
 
 // webhookTimeout bounds an attempt when Config.WebhookClient is nil.
