@@ -21,6 +21,7 @@ import (
 
 	"github.com/pinegen/pinelabs/gen/pinelabs"
 	"github.com/pinegen/pinelabs/internal/optypes"
+	"github.com/pinegen/pinelabs/pkg/validation"
 	"github.com/pinegen/pinelabs/spec"
 )
 
@@ -369,12 +370,43 @@ func TestEveryOperationHasExamples(t *testing.T) {
 }
 
 // invalidCase is one entry of examples/invalid/cases.json: a payload that
-// breaks exactly one rule, and where kin-openapi must report it.
+// breaks exactly one rule, and where kin-openapi must report it. A rule named
+// after an x-pinegen extension is one kin-openapi cannot see: the payload
+// must pass kin-openapi and fail the generated Validate at that field.
 type invalidCase struct {
 	File      string `json:"file"`
 	Operation string `json:"operation"`
 	Pointer   string `json:"pointer"`
 	Rule      string `json:"rule"`
+}
+
+// xRuleFailures maps each x-pinegen rule a case may name to the failure the
+// generated Validate reports for it.
+var xRuleFailures = map[string]validation.Rule{
+	"x-pinegen-required-when":  validation.RequiredWhen,
+	"x-pinegen-variants":       validation.Variant,
+	"x-pinegen-exactly-one-of": validation.ExactlyOneOf,
+	"x-pinegen-unique-by":      validation.UniqueBy,
+	"x-pinegen-together":       validation.Together,
+}
+
+// validationPath turns a JSON pointer into the path validation.Error uses:
+// /payments/0/device_info is payments[0].device_info, and / the root.
+func validationPath(pointer string) string {
+	var b strings.Builder
+	for _, seg := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		switch _, err := strconv.Atoi(seg); {
+		case seg == "":
+		case err == nil:
+			b.WriteString("[" + seg + "]")
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(seg)
+		}
+	}
+	return b.String()
 }
 
 func TestInvalidPayloadsAreRejected(t *testing.T) {
@@ -400,9 +432,26 @@ func TestInvalidPayloadsAreRejected(t *testing.T) {
 			if c.Operation == "paymentCallback" {
 				kind = "callback"
 			}
-			schema, _ := schemaFor(t, doc, example{path: c.File, operation: c.Operation, kind: kind})
-			_, value := readJSON(t, filepath.Join("examples/invalid", c.File))
+			schema, typ := schemaFor(t, doc, example{path: c.File, operation: c.Operation, kind: kind})
+			raw, value := readJSON(t, filepath.Join("examples/invalid", c.File))
 			err := schema.VisitJSON(value, openapi3.VisitAsRequest(), openapi3.MultiErrors())
+			if want, ok := xRuleFailures[c.Rule]; ok {
+				if err != nil {
+					t.Fatalf("kin-openapi rejects it, so it breaks more than %s (which kin-openapi cannot see):\n%v", c.Rule, err)
+				}
+				v, ok := reflect.New(typ).Interface().(interface{ Validate() error })
+				if !ok {
+					t.Fatalf("%s has no Validate method", typ)
+				}
+				if err := json.Unmarshal(raw, v); err != nil {
+					t.Fatal(err)
+				}
+				var ve *validation.Error
+				if err := v.Validate(); !errors.As(err, &ve) || !ve.Has(validationPath(c.Pointer), want) {
+					t.Errorf("Validate: %v, want %s at %s", err, want, validationPath(c.Pointer))
+				}
+				return
+			}
 			if err == nil {
 				t.Fatalf("accepted, but it breaks %s at %s", c.Rule, c.Pointer)
 			}

@@ -16,13 +16,14 @@ const (
 	extVariants     = "x-pinegen-variants"
 	extExactlyOneOf = "x-pinegen-exactly-one-of"
 	extUniqueBy     = "x-pinegen-unique-by"
+	extTogether     = "x-pinegen-together"
 	extSensitive    = "x-pinegen-sensitive"
 	extSignature    = "x-pinegen-signature"
 )
 
 var knownExtensions = map[string]bool{
 	extRequiredWhen: true, extVariants: true, extExactlyOneOf: true,
-	extUniqueBy: true, extSensitive: true, extSignature: true,
+	extUniqueBy: true, extTogether: true, extSensitive: true, extSignature: true,
 }
 
 // requiredWhen: Property must be present when the string at Path is one of In.
@@ -45,6 +46,7 @@ type rules struct {
 	requiredWhen []requiredWhen
 	variants     *variants
 	exactlyOneOf []string
+	together     []string // all of these properties or none
 }
 
 // decodeExt re-reads a generic extension value into a typed one, refusing
@@ -128,6 +130,24 @@ func objectRules(m *goModel, where string, s *openapi3.Schema) (rules, error) {
 		for _, p := range r.exactlyOneOf {
 			if s.Properties[p] == nil || isRequired(s, p) || !m.nilable(s, p) {
 				return r, fmt.Errorf("%s: %s: %q is not an optional property that is nil when absent", where, extExactlyOneOf, p)
+			}
+		}
+	}
+	if raw, ok := s.Extensions[extTogether]; ok {
+		if err := decodeExt(where, extTogether, raw, &r.together); err != nil {
+			return r, err
+		}
+		if len(r.together) < 2 {
+			return r, fmt.Errorf("%s: %s needs at least two properties", where, extTogether)
+		}
+		seen := map[string]bool{}
+		for _, p := range r.together {
+			if seen[p] {
+				return r, fmt.Errorf("%s: %s names %q twice", where, extTogether, p)
+			}
+			seen[p] = true
+			if s.Properties[p] == nil || isRequired(s, p) || !m.nilable(s, p) {
+				return r, fmt.Errorf("%s: %s: %q is not an optional property that is nil when absent", where, extTogether, p)
 			}
 		}
 	}

@@ -212,6 +212,24 @@ func TestRefusesWhatItCannotEnforce(t *testing.T) {
       x-pinegen-signature: {field: signature, algorithm: HMAC-SHA256, key: hex, encoding: hex, verify: webhook}
       properties:
         signature: {type: string, minLength: 1}`, `verify "webhook": only fields and callback are implemented`},
+		{"together with a required property", `
+      required: [a]
+      x-pinegen-together: [a, b]
+      properties:
+        a: {type: string, minLength: 1}
+        b: {type: string}`, `x-pinegen-together: "a" is not an optional property`},
+		{"together of one property", `
+      x-pinegen-together: [a]
+      properties:
+        a: {type: string}`, "x-pinegen-together needs at least two properties"},
+		{"together naming a property twice", `
+      x-pinegen-together: [a, a]
+      properties:
+        a: {type: string}`, `x-pinegen-together names "a" twice`},
+		{"together naming an unknown property", `
+      x-pinegen-together: [a, c]
+      properties:
+        a: {type: string}`, `x-pinegen-together: "c" is not an optional property`},
 		{"malformed extension", `
       x-pinegen-exactly-one-of: {a: 1}
       properties:

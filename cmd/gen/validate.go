@@ -168,6 +168,9 @@ func (g *validator) objectChecks(where string, sc *scope, obj, path, pathVal str
 	if r.exactlyOneOf != nil {
 		out = append(out, g.exactlyOne(sc, obj, pathVal, s, r.exactlyOneOf))
 	}
+	if r.together != nil {
+		out = append(out, g.together(sc, obj, path, s, r.together))
+	}
 	return out, nil
 }
 
@@ -664,6 +667,33 @@ func (g *validator) exactlyOne(sc *scope, obj, pathVal string, s *openapi3.Schem
 	body = append(body, jen.If(jen.Id(n).Op("!=").Lit(1)).Block(
 		jen.Id("e").Dot("Length").Call(jen.Id(pathVal), rule("ExactlyOneOf"), jen.Lit(strings.Join(props, ", ")), jen.Id(n), jen.Lit("present")),
 	))
+	return jen.Block(body...)
+}
+
+// together emits x-pinegen-together on the object at obj: when some of the
+// properties are present and some are not, each missing one is reported at
+// its own path, naming the others it must come with.
+func (g *validator) together(sc *scope, obj, path string, s *openapi3.Schema, props []string) jen.Code {
+	n := sc.next("n")
+	body := []jen.Code{jen.Id(n).Op(":=").Lit(0)}
+	for _, p := range props {
+		body = append(body, jen.If(jen.Id(obj+"."+g.m.field(s, p).Name).Op("!=").Nil()).Block(jen.Id(n).Op("++")))
+	}
+	var missing []jen.Code
+	for _, p := range props {
+		var others []string
+		for _, o := range props {
+			if o != p {
+				others = append(others, o)
+			}
+		}
+		pv := sc.next("p")
+		missing = append(missing, jen.If(jen.Id(obj+"."+g.m.field(s, p).Name).Op("==").Nil()).Block(
+			jen.Id(pv).Op(":=").Id(path).Dot("Field").Call(jen.Lit(p)),
+			jen.Id("e").Dot("Add").Call(jen.Id(pv), rule("Together"), jen.Lit("with "+strings.Join(others, ", ")), jen.Lit("")),
+		))
+	}
+	body = append(body, jen.If(jen.Id(n).Op("!=").Lit(0).Op("&&").Id(n).Op("!=").Lit(len(props))).Block(missing...))
 	return jen.Block(body...)
 }
 

@@ -270,6 +270,36 @@ func (e GrantType) Valid() bool {
 	}
 }
 
+// Defines values for TokenStatus.
+const (
+	TokenStatusACTIVE      TokenStatus = "ACTIVE"
+	TokenStatusDEACTIVATED TokenStatus = "DEACTIVATED"
+	TokenStatusDELETED     TokenStatus = "DELETED"
+	TokenStatusFAILED      TokenStatus = "FAILED"
+	TokenStatusINITIATED   TokenStatus = "INITIATED"
+	TokenStatusSUSPENDED   TokenStatus = "SUSPENDED"
+)
+
+// Valid indicates whether the value is a known member of the TokenStatus enum.
+func (e TokenStatus) Valid() bool {
+	switch e {
+	case TokenStatusACTIVE:
+		return true
+	case TokenStatusDEACTIVATED:
+		return true
+	case TokenStatusDELETED:
+		return true
+	case TokenStatusFAILED:
+		return true
+	case TokenStatusINITIATED:
+		return true
+	case TokenStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenTxnType.
 const (
 	TokenTxnTypeALTTOKEN     TokenTxnType = "ALT_TOKEN"
@@ -486,7 +516,7 @@ type CaptureRequest struct {
 	MerchantCaptureReference string `json:"merchant_capture_reference"`
 }
 
-// CardData What the API reports about the card behind a payment; never the full number.
+// CardData What the API reports about the card behind a payment or a saved token; never the full number.
 type CardData struct {
 	// CardCategory Whether the card is a consumer or a business card (CONSUMER in every sample).
 	//
@@ -502,6 +532,15 @@ type CardData struct {
 	//
 	// Example: IND
 	CountryCode *string `json:"country_code,omitempty"`
+
+	// CVVRequired Whether a payment with the saved card must still send its CVV.
+	CVVRequired *bool `json:"cvv_required,omitempty"`
+
+	// EMI Whether the card can pay in EMI instalments.
+	EMI *bool `json:"emi,omitempty"`
+
+	// International Whether the card was issued outside India.
+	International *bool `json:"international,omitempty"`
 
 	// IssuerName The bank that issued the card, or NONE when unknown.
 	//
@@ -771,6 +810,102 @@ type CustomerID = string
 // CustomerStatus Where a customer record stands; a new customer is INACTIVE. These are the documented values; responses are not limited to them.
 type CustomerStatus string
 
+// CustomerToken A card or other instrument saved for a customer (the docs name CARD, UPI and POINTS tokens), as the API reports it; never the card number. Pay with it by sending its token_id in createPayment's card_token_details.
+type CustomerToken struct {
+	// CardData What the API reports about the card behind a payment or a saved token; never the full number.
+	CardData *CardData `json:"card_data,omitempty"`
+
+	// CustomerID Pine Labs' identifier of a customer, as createCustomer returns it.
+	//
+	// Example: cust-v1-0811030624-aa-RBDgpR
+	CustomerID *CustomerID `json:"customer_id,omitempty"`
+
+	// ExpiredAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	ExpiredAt *Timestamp `json:"expired_at,omitempty"`
+
+	// IsCompliant Whether the token meets the card-on-file tokenisation rules (COFT), so it may be used.
+	IsCompliant *bool `json:"is_compliant,omitempty"`
+
+	// MerchantTokenReference A reference the merchant chooses for a saved token, or for an action on one such as its deletion: 1 to 50 characters (no character set is documented, unlike MerchantReference).
+	//
+	// Example: token-ref-1
+	MerchantTokenReference *TokenReference `json:"merchant_token_reference,omitempty"`
+
+	// PaymentMethod A payment method as a response reports it (the methods an order allows, the instrument behind a saved token); see PaymentMethod. Open.
+	PaymentMethod *ReportedPaymentMethod `json:"payment_method,omitempty"`
+
+	// Status A token's status as a response reports it; see TokenStatus. Open, and shared by every response that carries a token's status.
+	Status *ReportedTokenStatus `json:"status,omitempty"`
+
+	// StatusReason Why the token is in its status, for a token that is not ACTIVE.
+	StatusReason *string `json:"status_reason,omitempty"`
+
+	// TokenID Pine Labs' identifier of a token saved for a customer.
+	//
+	// Example: token-v1-0811030624-bb-RBDgpR
+	TokenID *TokenID `json:"token_id,omitempty"`
+}
+
+// CustomerTokenList Every token saved for a customer.
+type CustomerTokenList struct {
+	// CreatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	CreatedAt *Timestamp `json:"created_at,omitempty"`
+
+	// CustomerID Pine Labs' identifier of a customer, as createCustomer returns it.
+	//
+	// Example: cust-v1-0811030624-aa-RBDgpR
+	CustomerID *CustomerID `json:"customer_id,omitempty"`
+
+	// Tokens The customer's tokens.
+	Tokens []CustomerToken `json:"tokens,omitempty"`
+
+	// TotalTokens How many tokens the customer has.
+	//
+	// Example: 1
+	TotalTokens *int `json:"total_tokens,omitempty"`
+
+	// UpdatedAt An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
+	//
+	// Example: 2024-07-15T05:44:51.174Z
+	UpdatedAt *Timestamp `json:"updated_at,omitempty"`
+}
+
+// DeleteTokenRequest The merchant's reference for deleting a saved token.
+type DeleteTokenRequest struct {
+	// MerchantMetadata Up to 10 merchant key-value pairs stored with the record, values up to 256 characters.
+	//
+	// Example: {"key1":"DD","key2":"XOF"}
+	MerchantMetadata MerchantMetadata `json:"merchant_metadata,omitempty"`
+
+	// MerchantUniqueReference A reference the merchant chooses for a saved token, or for an action on one such as its deletion: 1 to 50 characters (no character set is documented, unlike MerchantReference).
+	//
+	// Example: token-ref-1
+	MerchantUniqueReference TokenReference `json:"merchant_unique_reference"`
+}
+
+// DeleteTokenResponse A token that was deleted.
+type DeleteTokenResponse struct {
+	// CustomerID Pine Labs' identifier of a customer, as createCustomer returns it.
+	//
+	// Example: cust-v1-0811030624-aa-RBDgpR
+	CustomerID *CustomerID `json:"customer_id,omitempty"`
+
+	// MerchantUniqueReference The merchant's reference sent with the deletion.
+	MerchantUniqueReference *string `json:"merchant_unique_reference,omitempty"`
+
+	// Status A token's status as a response reports it; see TokenStatus. Open, and shared by every response that carries a token's status.
+	Status *ReportedTokenStatus `json:"status,omitempty"`
+
+	// TokenID Pine Labs' identifier of a token saved for a customer.
+	//
+	// Example: token-v1-0811030624-bb-RBDgpR
+	TokenID *TokenID `json:"token_id,omitempty"`
+}
+
 // DeviceInfo The customer's device, which the SIMPL and SIMPL3 providers need for their risk checks. When sent, all six fields are required.
 type DeviceInfo struct {
 	// BrowserIPAddress The IP address the customer's browser reported.
@@ -900,10 +1035,10 @@ type Money struct {
 	Value *int64 `json:"value,omitempty"`
 }
 
-// Order An order as the API reports it, with the payments linked to it so far.
+// Order An order as the API reports it, with the payments linked to it so far. A refund is an order too: of type REFUND, with parent_order_id.
 type Order struct {
 	// AllowedPaymentMethods The ways the customer may pay this order. Open.
-	AllowedPaymentMethods []PaymentMethod `json:"allowed_payment_methods,omitempty"`
+	AllowedPaymentMethods []ReportedPaymentMethod `json:"allowed_payment_methods,omitempty"`
 
 	// CallbackURL Where the customer's browser is sent with the signed result.
 	CallbackURL *string `json:"callback_url,omitempty"`
@@ -918,6 +1053,9 @@ type Order struct {
 
 	// FailureCallbackURL Where the browser is sent when the payment fails, if set.
 	FailureCallbackURL *string `json:"failure_callback_url,omitempty"`
+
+	// ImageURL For a UPI payment, where the image of the QR code to scan is.
+	ImageURL *string `json:"image_url,omitempty"`
 
 	// IntegrationMode How the merchant's checkout was integrated for this order. Open.
 	IntegrationMode *IntegrationMode `json:"integration_mode,omitempty"`
@@ -945,6 +1083,14 @@ type Order struct {
 	//
 	// Example: v1-4405071524-aa-qlAtAf
 	OrderID *string `json:"order_id,omitempty"`
+
+	// OrderToken A token Pine Labs issues for the order, used by its hosted checkout pages.
+	OrderToken *string `json:"order_token,omitempty"`
+
+	// ParentOrderID On a refund (type REFUND), the order_id of the order it refunds.
+	//
+	// Example: v1-4405071524-aa-qlAtAf
+	ParentOrderID *string `json:"parent_order_id,omitempty"`
 
 	// PartPayment Whether the order may be paid in more than one part.
 	PartPayment *bool `json:"part_payment,omitempty"`
@@ -1024,7 +1170,7 @@ type OrderCustomer struct {
 
 // OrderResponse The envelope every order call answers with.
 type OrderResponse struct {
-	// Data An order as the API reports it, with the payments linked to it so far.
+	// Data An order as the API reports it, with the payments linked to it so far. A refund is an order too: of type REFUND, with parent_order_id.
 	Data Order `json:"data"`
 }
 
@@ -1132,7 +1278,7 @@ type PaymentOptionData struct {
 	// BNPLDetails What the API reports about the Pay Later account behind a payment.
 	BNPLDetails *BNPLData `json:"bnpl_details,omitempty"`
 
-	// CardData What the API reports about the card behind a payment; never the full number.
+	// CardData What the API reports about the card behind a payment or a saved token; never the full number.
 	CardData *CardData `json:"card_data,omitempty"`
 
 	// PointsCardDetails The points card as reported back; the card number may be masked.
@@ -1258,10 +1404,58 @@ type PurchaseDetails struct {
 	MerchantMetadata MerchantMetadata `json:"merchant_metadata,omitempty"`
 }
 
+// RefundProduct One product a refund is for.
+type RefundProduct struct {
+	// IMEINumber The IMEI of the device refunded, for a phone or other device that has one.
+	//
+	// Example: 490154203237518
+	IMEINumber *string `json:"imei_number,omitempty"`
+
+	// ProductCode The merchant's code for the product.
+	//
+	// Example: redmi_1
+	ProductCode *string `json:"product_code,omitempty"`
+}
+
+// RefundRequest A refund of a paid order: all of it when order_amount is left out, otherwise that part.
+type RefundRequest struct {
+	// MerchantMetadata Up to 10 merchant key-value pairs stored with the record, values up to 256 characters.
+	//
+	// Example: {"key1":"DD","key2":"XOF"}
+	MerchantMetadata MerchantMetadata `json:"merchant_metadata,omitempty"`
+
+	// MerchantOrderReference A reference the merchant chooses for its own record of an order or a customer: 1 to 50 letters, digits, hyphens or underscores. Always a JSON string, even when it is all digits.
+	//
+	// Example: 112345
+	MerchantOrderReference MerchantReference `json:"merchant_order_reference"`
+
+	// OrderAmount A sum of money in paisa with its currency, as a request states it and as an order echoes it.
+	OrderAmount *Amount `json:"order_amount,omitempty"`
+
+	// Products The products the refund is for, when the order named products.
+	Products []RefundProduct `json:"products,omitempty"`
+}
+
+// ReportedPaymentMethod A payment method as a response reports it (the methods an order allows, the instrument behind a saved token); see PaymentMethod. Open.
+type ReportedPaymentMethod = PaymentMethod
+
+// ReportedTokenStatus A token's status as a response reports it; see TokenStatus. Open, and shared by every response that carries a token's status.
+type ReportedTokenStatus = TokenStatus
+
 // Timestamp An instant, ISO 8601 in UTC with 3 or 6 fractional digits. Kept as the text the API sent (not time.Time) so that it re-encodes unchanged.
 //
 // Example: 2024-07-15T05:44:51.174Z
 type Timestamp = string
+
+// TokenID Pine Labs' identifier of a token saved for a customer.
+//
+// Example: token-v1-0811030624-bb-RBDgpR
+type TokenID = string
+
+// TokenReference A reference the merchant chooses for a saved token, or for an action on one such as its deletion: 1 to 50 characters (no character set is documented, unlike MerchantReference).
+//
+// Example: token-ref-1
+type TokenReference = string
 
 // TokenRequest The merchant's credentials, exchanged for a bearer token.
 type TokenRequest struct {
@@ -1296,8 +1490,53 @@ type TokenResponse struct {
 	ExpiresIn *int64 `json:"expires_in,omitempty"`
 }
 
+// TokenStatus Where a saved token stands. INITIATED: being provisioned. ACTIVE: usable for payments. SUSPENDED and DEACTIVATED: not usable, for now or for good. FAILED: provisioning failed. DELETED: removed with deleteCustomerToken. These are the documented values; responses are not limited to them.
+type TokenStatus string
+
 // TokenTxnType Who issued a card token used in place of the card number.
 type TokenTxnType string
+
+// UpdateCustomerRequest The fields of a customer record to change; every field left out keeps its value. A mobile number and its country code are sent together or not at all.
+type UpdateCustomerRequest struct {
+	// BillingAddress A postal address, used for billing or for shipping.
+	BillingAddress *Address `json:"billing_address,omitempty"`
+
+	// CountryCode International dialling code of the mobile number, without a plus sign; 91 when left out.
+	//
+	// Example: 91
+	CountryCode *CountryCode `json:"country_code,omitempty"`
+
+	// EmailID A customer's e-mail address, 1 to 50 characters (its syntax is not checked).
+	//
+	// Example: kevin.bob@example.com
+	EmailID *EmailID `json:"email_id,omitempty"`
+
+	// FirstName A customer's first or last name, 1 to 50 characters.
+	//
+	// Example: Kevin
+	FirstName *PersonName `json:"first_name,omitempty"`
+
+	// GSTIN GST identification number; an empty string clears it.
+	GSTIN *string `json:"gstin,omitempty"`
+
+	// LastName A customer's first or last name, 1 to 50 characters.
+	//
+	// Example: Kevin
+	LastName *PersonName `json:"last_name,omitempty"`
+
+	// MerchantMetadata Up to 10 merchant key-value pairs stored with the record, values up to 256 characters.
+	//
+	// Example: {"key1":"DD","key2":"XOF"}
+	MerchantMetadata MerchantMetadata `json:"merchant_metadata,omitempty"`
+
+	// MobileNumber A mobile number, digits only, without the country code.
+	//
+	// Example: 9876543210
+	MobileNumber *MobileNumber `json:"mobile_number,omitempty"`
+
+	// ShippingAddress A postal address, used for billing or for shipping.
+	ShippingAddress *Address `json:"shipping_address,omitempty"`
+}
 
 // MerchantOrderReference A reference the merchant chooses for its own record of an order or a customer: 1 to 50 letters, digits, hyphens or underscores. Always a JSON string, even when it is all digits.
 //
@@ -1403,6 +1642,15 @@ type CreatePaymentParams struct {
 	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
 }
 
+// CreateRefundParams defines parameters for CreateRefund.
+type CreateRefundParams struct {
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
 // CheckBNPLEligibilityParams defines parameters for CheckBNPLEligibility.
 type CheckBNPLEligibilityParams struct {
 	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
@@ -1412,8 +1660,71 @@ type CheckBNPLEligibilityParams struct {
 	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
 }
 
+// FindCustomerParams defines parameters for FindCustomer.
+type FindCustomerParams struct {
+	// CountryCode Dialling code of the customer's mobile number, without a plus sign.
+	CountryCode CountryCode `form:"country_code" json:"country_code"`
+
+	// MobileNumber The customer's mobile number, without the country code.
+	MobileNumber MobileNumber `form:"mobile_number" json:"mobile_number"`
+
+	// MerchantCustomerReference The merchant's reference the customer was created with.
+	MerchantCustomerReference MerchantReference `form:"merchant_customer_reference" json:"merchant_customer_reference"`
+
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
+// GetCustomerParams defines parameters for GetCustomer.
+type GetCustomerParams struct {
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
+// UpdateCustomerParams defines parameters for UpdateCustomer.
+type UpdateCustomerParams struct {
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
+// ListCustomerTokensParams defines parameters for ListCustomerTokens.
+type ListCustomerTokensParams struct {
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
+// GetCustomerTokenParams defines parameters for GetCustomerToken.
+type GetCustomerTokenParams struct {
+	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
+	RequestID RequestID `json:"Request-ID"`
+
+	// RequestTimestamp When the request was made, ISO 8601 UTC.
+	RequestTimestamp RequestTimestamp `json:"Request-Timestamp"`
+}
+
+// DeleteCustomerTokenParams defines parameters for DeleteCustomerToken.
+type DeleteCustomerTokenParams struct {
 	// RequestID The caller's identifier for this request, a UUID in the docs. Reuse the same value when retrying the same logical call.
 	RequestID RequestID `json:"Request-ID"`
 
@@ -1442,11 +1753,20 @@ type CaptureOrderJSONRequestBody = CaptureRequest
 // CreatePaymentJSONRequestBody defines body for CreatePayment for application/json ContentType.
 type CreatePaymentJSONRequestBody = CreatePaymentRequest
 
+// CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
+type CreateRefundJSONRequestBody = RefundRequest
+
 // CheckBNPLEligibilityJSONRequestBody defines body for CheckBNPLEligibility for application/json ContentType.
 type CheckBNPLEligibilityJSONRequestBody = BNPLEligibilityRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
+
+// UpdateCustomerJSONRequestBody defines body for UpdateCustomer for application/json ContentType.
+type UpdateCustomerJSONRequestBody = UpdateCustomerRequest
+
+// DeleteCustomerTokenJSONRequestBody defines body for DeleteCustomerToken for application/json ContentType.
+type DeleteCustomerTokenJSONRequestBody = DeleteTokenRequest
 
 // CheckPointBalanceJSONRequestBody defines body for CheckPointBalance for application/json ContentType.
 type CheckPointBalanceJSONRequestBody = PointBalanceRequest
@@ -1651,6 +1971,38 @@ type ClientInterface interface {
 	// Corresponds with POST /api/pay/v1/orders/{order_id}/payments (the `CreatePayment` operationId).
 	CreatePayment(ctx context.Context, orderID OrderID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateRefundWithBody Refund an order
+	//
+	// Gives back all or part of a paid order. The refund is an order of its
+	// own, of type REFUND, whose `parent_order_id` names the order refunded;
+	// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+	// `order_amount` out to refund the whole amount, or give it for a part.
+	// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+	// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+	// makes the call idempotent: a repeated reference is a duplicate, so a
+	// refund whose response was lost can be retried without paying twice.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+	CreateRefundWithBody(ctx context.Context, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRefund Refund an order
+	//
+	// Gives back all or part of a paid order. The refund is an order of its
+	// own, of type REFUND, whose `parent_order_id` names the order refunded;
+	// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+	// `order_amount` out to refund the whole amount, or give it for a part.
+	// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+	// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+	// makes the call idempotent: a repeated reference is a duplicate, so a
+	// refund whose response was lost can be retried without paying twice.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+	CreateRefund(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CheckBNPLEligibilityWithBody Check Pay Later eligibility
 	//
 	// Asks a Pay Later provider whether the customer can pay the amount,
@@ -1673,6 +2025,16 @@ type ClientInterface interface {
 	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
 	CheckBNPLEligibility(ctx context.Context, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// FindCustomer Find a customer by mobile number and reference
+	//
+	// Returns the customer with this mobile number (and its country code)
+	// and this merchant_customer_reference. All three query parameters are
+	// required. It is how a merchant finds a customer whose create call
+	// timed out, or one created implicitly by an order.
+	//
+	// Corresponds with GET /api/v1/customer (the `FindCustomer` operationId).
+	FindCustomer(ctx context.Context, params *FindCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateCustomerWithBody Create a customer
 	//
 	// Creates a customer record, needed to save cards against. A new customer
@@ -1694,6 +2056,77 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/customer (the `CreateCustomer` operationId).
 	CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomer Get a customer
+	//
+	// Returns the customer record with this customer_id, as createCustomer
+	// made it and updateCustomer last changed it.
+	//
+	// Corresponds with GET /api/v1/customer/{customer_id} (the `GetCustomer` operationId).
+	GetCustomer(ctx context.Context, customerID CustomerID, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCustomerWithBody Update a customer
+	//
+	// Changes the fields sent and leaves every other field as it was. A new
+	// mobile number comes with its country code and a new country code with
+	// its mobile number: the two are sent together or not at all.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+	UpdateCustomerWithBody(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCustomer Update a customer
+	//
+	// Changes the fields sent and leaves every other field as it was. A new
+	// mobile number comes with its country code and a new country code with
+	// its mobile number: the two are sent together or not at all.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+	UpdateCustomer(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, body UpdateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCustomerTokens List a customer's saved tokens
+	//
+	// Returns every token saved for the customer (cards saved with `save`
+	// on a card payment, among others) with how many there are. A token's
+	// `token_id` pays with the saved instrument in createPayment's
+	// `card_token_details`.
+	//
+	// Corresponds with GET /api/v1/customer/{customer_id}/tokens (the `ListCustomerTokens` operationId).
+	ListCustomerTokens(ctx context.Context, customerID CustomerID, params *ListCustomerTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerToken Get a saved token
+	//
+	// Returns one token saved for the customer: its status, whether it may
+	// still be used, and what is known of the card behind it (never the
+	// card number).
+	//
+	// Corresponds with GET /api/v1/customer/{customer_id}/tokens/{token_id} (the `GetCustomerToken` operationId).
+	GetCustomerToken(ctx context.Context, customerID CustomerID, tokenID TokenID, params *GetCustomerTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCustomerTokenWithBody Delete a saved token
+	//
+	// Deletes a token saved for the customer, so it can no longer pay. The
+	// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+	// and carries the merchant's own reference for the deletion.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+	DeleteCustomerTokenWithBody(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCustomerToken Delete a saved token
+	//
+	// Deletes a token saved for the customer, so it can no longer pay. The
+	// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+	// and carries the merchant's own reference for the deletion.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+	DeleteCustomerToken(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, body DeleteCustomerTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CheckPointBalanceWithBody Check a card's reward-point balance
 	//
@@ -1953,6 +2386,58 @@ func (c *Client) CreatePayment(ctx context.Context, orderID OrderID, params *Cre
 	return c.Client.Do(req)
 }
 
+// CreateRefundWithBody Refund an order
+//
+// Gives back all or part of a paid order. The refund is an order of its
+// own, of type REFUND, whose `parent_order_id` names the order refunded;
+// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+// `order_amount` out to refund the whole amount, or give it for a part.
+// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+// makes the call idempotent: a repeated reference is a duplicate, so a
+// refund whose response was lost can be retried without paying twice.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+func (c *Client) CreateRefundWithBody(ctx context.Context, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRefundRequestWithBody(c.Server, orderID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRefund Refund an order
+//
+// Gives back all or part of a paid order. The refund is an order of its
+// own, of type REFUND, whose `parent_order_id` names the order refunded;
+// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+// `order_amount` out to refund the whole amount, or give it for a part.
+// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+// makes the call idempotent: a repeated reference is a duplicate, so a
+// refund whose response was lost can be retried without paying twice.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+func (c *Client) CreateRefund(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRefundRequest(c.Server, orderID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CheckBNPLEligibilityWithBody Check Pay Later eligibility
 //
 // Asks a Pay Later provider whether the customer can pay the amount,
@@ -1995,6 +2480,26 @@ func (c *Client) CheckBNPLEligibility(ctx context.Context, params *CheckBNPLElig
 	return c.Client.Do(req)
 }
 
+// FindCustomer Find a customer by mobile number and reference
+//
+// Returns the customer with this mobile number (and its country code)
+// and this merchant_customer_reference. All three query parameters are
+// required. It is how a merchant finds a customer whose create call
+// timed out, or one created implicitly by an order.
+//
+// Corresponds with GET /api/v1/customer (the `FindCustomer` operationId).
+func (c *Client) FindCustomer(ctx context.Context, params *FindCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFindCustomerRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateCustomerWithBody Create a customer
 //
 // Creates a customer record, needed to save cards against. A new customer
@@ -2027,6 +2532,147 @@ func (c *Client) CreateCustomerWithBody(ctx context.Context, params *CreateCusto
 // Corresponds with POST /api/v1/customer (the `CreateCustomer` operationId).
 func (c *Client) CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomer Get a customer
+//
+// Returns the customer record with this customer_id, as createCustomer
+// made it and updateCustomer last changed it.
+//
+// Corresponds with GET /api/v1/customer/{customer_id} (the `GetCustomer` operationId).
+func (c *Client) GetCustomer(ctx context.Context, customerID CustomerID, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerRequest(c.Server, customerID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCustomerWithBody Update a customer
+//
+// Changes the fields sent and leaves every other field as it was. A new
+// mobile number comes with its country code and a new country code with
+// its mobile number: the two are sent together or not at all.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+func (c *Client) UpdateCustomerWithBody(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCustomerRequestWithBody(c.Server, customerID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCustomer Update a customer
+//
+// Changes the fields sent and leaves every other field as it was. A new
+// mobile number comes with its country code and a new country code with
+// its mobile number: the two are sent together or not at all.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+func (c *Client) UpdateCustomer(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, body UpdateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCustomerRequest(c.Server, customerID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCustomerTokens List a customer's saved tokens
+//
+// Returns every token saved for the customer (cards saved with `save`
+// on a card payment, among others) with how many there are. A token's
+// `token_id` pays with the saved instrument in createPayment's
+// `card_token_details`.
+//
+// Corresponds with GET /api/v1/customer/{customer_id}/tokens (the `ListCustomerTokens` operationId).
+func (c *Client) ListCustomerTokens(ctx context.Context, customerID CustomerID, params *ListCustomerTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomerTokensRequest(c.Server, customerID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerToken Get a saved token
+//
+// Returns one token saved for the customer: its status, whether it may
+// still be used, and what is known of the card behind it (never the
+// card number).
+//
+// Corresponds with GET /api/v1/customer/{customer_id}/tokens/{token_id} (the `GetCustomerToken` operationId).
+func (c *Client) GetCustomerToken(ctx context.Context, customerID CustomerID, tokenID TokenID, params *GetCustomerTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerTokenRequest(c.Server, customerID, tokenID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCustomerTokenWithBody Delete a saved token
+//
+// Deletes a token saved for the customer, so it can no longer pay. The
+// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+// and carries the merchant's own reference for the deletion.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+func (c *Client) DeleteCustomerTokenWithBody(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCustomerTokenRequestWithBody(c.Server, customerID, tokenID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCustomerToken Delete a saved token
+//
+// Deletes a token saved for the customer, so it can no longer pay. The
+// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+// and carries the merchant's own reference for the deletion.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+func (c *Client) DeleteCustomerToken(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, body DeleteCustomerTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCustomerTokenRequest(c.Server, customerID, tokenID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2511,6 +3157,75 @@ func NewCreatePaymentRequestWithBody(server string, orderID OrderID, params *Cre
 	return req, nil
 }
 
+// NewCreateRefundRequest calls the generic CreateRefund builder with application/json body
+func NewCreateRefundRequest(server string, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRefundRequestWithBody(server, orderID, params, "application/json", bodyReader)
+}
+
+// NewCreateRefundRequestWithBody constructs an http.Request for the CreateRefund method, with any body, and a specified content type
+func NewCreateRefundRequestWithBody(server string, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "order_id", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/pay/v1/refunds/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
 // NewCheckBNPLEligibilityRequest calls the generic CheckBNPLEligibility builder with application/json body
 func NewCheckBNPLEligibilityRequest(server string, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2573,6 +3288,94 @@ func NewCheckBNPLEligibilityRequestWithBody(server string, params *CheckBNPLElig
 	return req, nil
 }
 
+// NewFindCustomerRequest constructs an http.Request for the FindCustomer method
+func NewFindCustomerRequest(server string, params *FindCustomerParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customer")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "country_code", params.CountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mobile_number", params.MobileNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "merchant_customer_reference", params.MerchantCustomerReference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
 // NewCreateCustomerRequest calls the generic CreateCustomer builder with application/json body
 func NewCreateCustomerRequest(server string, params *CreateCustomerParams, body CreateCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2594,6 +3397,326 @@ func NewCreateCustomerRequestWithBody(server string, params *CreateCustomerParam
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/customer")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerRequest constructs an http.Request for the GetCustomer method
+func NewGetCustomerRequest(server string, customerID CustomerID, params *GetCustomerParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customer/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateCustomerRequest calls the generic UpdateCustomer builder with application/json body
+func NewUpdateCustomerRequest(server string, customerID CustomerID, params *UpdateCustomerParams, body UpdateCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCustomerRequestWithBody(server, customerID, params, "application/json", bodyReader)
+}
+
+// NewUpdateCustomerRequestWithBody constructs an http.Request for the UpdateCustomer method, with any body, and a specified content type
+func NewUpdateCustomerRequestWithBody(server string, customerID CustomerID, params *UpdateCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customer/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewListCustomerTokensRequest constructs an http.Request for the ListCustomerTokens method
+func NewListCustomerTokensRequest(server string, customerID CustomerID, params *ListCustomerTokensParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customer/%s/tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerTokenRequest constructs an http.Request for the GetCustomerToken method
+func NewGetCustomerTokenRequest(server string, customerID CustomerID, tokenID TokenID, params *GetCustomerTokenParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customer/%s/tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-ID", params.RequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-ID", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timestamp", params.RequestTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Request-Timestamp", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteCustomerTokenRequest calls the generic DeleteCustomerToken builder with application/json body
+func NewDeleteCustomerTokenRequest(server string, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, body DeleteCustomerTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteCustomerTokenRequestWithBody(server, customerID, tokenID, params, "application/json", bodyReader)
+}
+
+// NewDeleteCustomerTokenRequestWithBody constructs an http.Request for the DeleteCustomerToken method, with any body, and a specified content type
+func NewDeleteCustomerTokenRequestWithBody(server string, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customer/%s/tokens/%s/delete", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2870,6 +3993,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/pay/v1/orders/{order_id}/payments (the `CreatePayment` operationId).
 	CreatePaymentWithResponse(ctx context.Context, orderID OrderID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePaymentResponse, error)
 
+	// CreateRefundWithBodyWithResponse Refund an order
+	//
+	// Gives back all or part of a paid order. The refund is an order of its
+	// own, of type REFUND, whose `parent_order_id` names the order refunded;
+	// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+	// `order_amount` out to refund the whole amount, or give it for a part.
+	// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+	// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+	// makes the call idempotent: a repeated reference is a duplicate, so a
+	// refund whose response was lost can be retried without paying twice.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+	CreateRefundWithBodyWithResponse(ctx context.Context, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error)
+
+	// CreateRefundWithResponse Refund an order
+	//
+	// Gives back all or part of a paid order. The refund is an order of its
+	// own, of type REFUND, whose `parent_order_id` names the order refunded;
+	// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+	// `order_amount` out to refund the whole amount, or give it for a part.
+	// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+	// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+	// makes the call idempotent: a repeated reference is a duplicate, so a
+	// refund whose response was lost can be retried without paying twice.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+	CreateRefundWithResponse(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error)
+
 	// CheckBNPLEligibilityWithBodyWithResponse Check Pay Later eligibility
 	//
 	// Asks a Pay Later provider whether the customer can pay the amount,
@@ -2892,6 +4047,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/payment-option/eligibility/bnpl (the `CheckBNPLEligibility` operationId).
 	CheckBNPLEligibilityWithResponse(ctx context.Context, params *CheckBNPLEligibilityParams, body CheckBNPLEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckBNPLEligibilityResponse, error)
 
+	// FindCustomerWithResponse Find a customer by mobile number and reference
+	//
+	// Returns the customer with this mobile number (and its country code)
+	// and this merchant_customer_reference. All three query parameters are
+	// required. It is how a merchant finds a customer whose create call
+	// timed out, or one created implicitly by an order.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customer (the `FindCustomer` operationId).
+	FindCustomerWithResponse(ctx context.Context, params *FindCustomerParams, reqEditors ...RequestEditorFn) (*FindCustomerResponse, error)
+
 	// CreateCustomerWithBodyWithResponse Create a customer
 	//
 	// Creates a customer record, needed to save cards against. A new customer
@@ -2913,6 +4080,83 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/customer (the `CreateCustomer` operationId).
 	CreateCustomerWithResponse(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error)
+
+	// GetCustomerWithResponse Get a customer
+	//
+	// Returns the customer record with this customer_id, as createCustomer
+	// made it and updateCustomer last changed it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customer/{customer_id} (the `GetCustomer` operationId).
+	GetCustomerWithResponse(ctx context.Context, customerID CustomerID, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
+
+	// UpdateCustomerWithBodyWithResponse Update a customer
+	//
+	// Changes the fields sent and leaves every other field as it was. A new
+	// mobile number comes with its country code and a new country code with
+	// its mobile number: the two are sent together or not at all.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+	UpdateCustomerWithBodyWithResponse(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomerResponse, error)
+
+	// UpdateCustomerWithResponse Update a customer
+	//
+	// Changes the fields sent and leaves every other field as it was. A new
+	// mobile number comes with its country code and a new country code with
+	// its mobile number: the two are sent together or not at all.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+	UpdateCustomerWithResponse(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, body UpdateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomerResponse, error)
+
+	// ListCustomerTokensWithResponse List a customer's saved tokens
+	//
+	// Returns every token saved for the customer (cards saved with `save`
+	// on a card payment, among others) with how many there are. A token's
+	// `token_id` pays with the saved instrument in createPayment's
+	// `card_token_details`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customer/{customer_id}/tokens (the `ListCustomerTokens` operationId).
+	ListCustomerTokensWithResponse(ctx context.Context, customerID CustomerID, params *ListCustomerTokensParams, reqEditors ...RequestEditorFn) (*ListCustomerTokensResponse, error)
+
+	// GetCustomerTokenWithResponse Get a saved token
+	//
+	// Returns one token saved for the customer: its status, whether it may
+	// still be used, and what is known of the card behind it (never the
+	// card number).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customer/{customer_id}/tokens/{token_id} (the `GetCustomerToken` operationId).
+	GetCustomerTokenWithResponse(ctx context.Context, customerID CustomerID, tokenID TokenID, params *GetCustomerTokenParams, reqEditors ...RequestEditorFn) (*GetCustomerTokenResponse, error)
+
+	// DeleteCustomerTokenWithBodyWithResponse Delete a saved token
+	//
+	// Deletes a token saved for the customer, so it can no longer pay. The
+	// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+	// and carries the merchant's own reference for the deletion.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+	DeleteCustomerTokenWithBodyWithResponse(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteCustomerTokenResponse, error)
+
+	// DeleteCustomerTokenWithResponse Delete a saved token
+	//
+	// Deletes a token saved for the customer, so it can no longer pay. The
+	// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+	// and carries the merchant's own reference for the deletion.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+	DeleteCustomerTokenWithResponse(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, body DeleteCustomerTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteCustomerTokenResponse, error)
 
 	// CheckPointBalanceWithBodyWithResponse Check a card's reward-point balance
 	//
@@ -3583,6 +4827,103 @@ func (r CreatePaymentResponse) ContentType() string {
 	return ""
 }
 
+// CreateRefundResponse429Headers the declared response headers of an HTTP 429 response for CreateRefund
+type CreateRefundResponse429Headers struct {
+	RetryAfter *string
+}
+
+type CreateRefundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRefundResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateRefundResponse) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateRefundResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateRefundResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateRefundResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateRefundResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateRefundResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateRefundResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateRefundResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRefundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRefundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRefundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRefundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CheckBNPLEligibilityResponse429Headers the declared response headers of an HTTP 429 response for CheckBNPLEligibility
 type CheckBNPLEligibilityResponse429Headers struct {
 	RetryAfter *string
@@ -3673,6 +5014,103 @@ func (r CheckBNPLEligibilityResponse) ContentType() string {
 	return ""
 }
 
+// FindCustomerResponse429Headers the declared response headers of an HTTP 429 response for FindCustomer
+type FindCustomerResponse429Headers struct {
+	RetryAfter *string
+}
+
+type FindCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FindCustomerResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FindCustomerResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r FindCustomerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r FindCustomerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r FindCustomerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r FindCustomerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r FindCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r FindCustomerResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r FindCustomerResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FindCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FindCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FindCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FindCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateCustomerResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomer
 type CreateCustomerResponse429Headers struct {
 	RetryAfter *string
@@ -3757,6 +5195,491 @@ func (r CreateCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetCustomer
+type GetCustomerResponse429Headers struct {
+	RetryAfter *string
+}
+
+type GetCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCustomerResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCustomerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCustomerResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateCustomerResponse429Headers the declared response headers of an HTTP 429 response for UpdateCustomer
+type UpdateCustomerResponse429Headers struct {
+	RetryAfter *string
+}
+
+type UpdateCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateCustomerResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCustomerResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCustomerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCustomerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateCustomerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCustomerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateCustomerResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateCustomerResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCustomerTokensResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerTokens
+type ListCustomerTokensResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListCustomerTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerTokenList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCustomerTokensResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomerTokensResponse) GetJSON200() *CustomerTokenList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCustomerTokensResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCustomerTokensResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCustomerTokensResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListCustomerTokensResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCustomerTokensResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListCustomerTokensResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListCustomerTokensResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomerTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomerTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomerTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomerTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerTokenResponse429Headers the declared response headers of an HTTP 429 response for GetCustomerToken
+type GetCustomerTokenResponse429Headers struct {
+	RetryAfter *string
+}
+
+type GetCustomerTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerToken
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCustomerTokenResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerTokenResponse) GetJSON200() *CustomerToken {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCustomerTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCustomerTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerTokenResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCustomerTokenResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteCustomerTokenResponse429Headers the declared response headers of an HTTP 429 response for DeleteCustomerToken
+type DeleteCustomerTokenResponse429Headers struct {
+	RetryAfter *string
+}
+
+type DeleteCustomerTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteTokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteCustomerTokenResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSON200() *DeleteTokenResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteCustomerTokenResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCustomerTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCustomerTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCustomerTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCustomerTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4048,6 +5971,50 @@ func (c *ClientWithResponses) CreatePaymentWithResponse(ctx context.Context, ord
 	return ParseCreatePaymentResponse(rsp)
 }
 
+// CreateRefundWithBodyWithResponse Refund an order
+//
+// Gives back all or part of a paid order. The refund is an order of its
+// own, of type REFUND, whose `parent_order_id` names the order refunded;
+// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+// `order_amount` out to refund the whole amount, or give it for a part.
+// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+// makes the call idempotent: a repeated reference is a duplicate, so a
+// refund whose response was lost can be retried without paying twice.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+func (c *ClientWithResponses) CreateRefundWithBodyWithResponse(ctx context.Context, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error) {
+	rsp, err := c.CreateRefundWithBody(ctx, orderID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRefundResponse(rsp)
+}
+
+// CreateRefundWithResponse Refund an order
+//
+// Gives back all or part of a paid order. The refund is an order of its
+// own, of type REFUND, whose `parent_order_id` names the order refunded;
+// it starts CREATED or PENDING and ends PROCESSED or FAILED. Leave
+// `order_amount` out to refund the whole amount, or give it for a part.
+// Once the refund is processed the parent order is PARTIALLY_REFUNDED or
+// FULLY_REFUNDED. The refund's `merchant_order_reference` is its own and
+// makes the call idempotent: a repeated reference is a duplicate, so a
+// refund whose response was lost can be retried without paying twice.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/pay/v1/refunds/{order_id} (the `CreateRefund` operationId).
+func (c *ClientWithResponses) CreateRefundWithResponse(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error) {
+	rsp, err := c.CreateRefund(ctx, orderID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRefundResponse(rsp)
+}
+
 // CheckBNPLEligibilityWithBodyWithResponse Check Pay Later eligibility
 //
 // Asks a Pay Later provider whether the customer can pay the amount,
@@ -4082,6 +6049,24 @@ func (c *ClientWithResponses) CheckBNPLEligibilityWithResponse(ctx context.Conte
 	return ParseCheckBNPLEligibilityResponse(rsp)
 }
 
+// FindCustomerWithResponse Find a customer by mobile number and reference
+//
+// Returns the customer with this mobile number (and its country code)
+// and this merchant_customer_reference. All three query parameters are
+// required. It is how a merchant finds a customer whose create call
+// timed out, or one created implicitly by an order.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customer (the `FindCustomer` operationId).
+func (c *ClientWithResponses) FindCustomerWithResponse(ctx context.Context, params *FindCustomerParams, reqEditors ...RequestEditorFn) (*FindCustomerResponse, error) {
+	rsp, err := c.FindCustomer(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFindCustomerResponse(rsp)
+}
+
 // CreateCustomerWithBodyWithResponse Create a customer
 //
 // Creates a customer record, needed to save cards against. A new customer
@@ -4114,6 +6099,125 @@ func (c *ClientWithResponses) CreateCustomerWithResponse(ctx context.Context, pa
 		return nil, err
 	}
 	return ParseCreateCustomerResponse(rsp)
+}
+
+// GetCustomerWithResponse Get a customer
+//
+// Returns the customer record with this customer_id, as createCustomer
+// made it and updateCustomer last changed it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customer/{customer_id} (the `GetCustomer` operationId).
+func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, customerID CustomerID, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error) {
+	rsp, err := c.GetCustomer(ctx, customerID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerResponse(rsp)
+}
+
+// UpdateCustomerWithBodyWithResponse Update a customer
+//
+// Changes the fields sent and leaves every other field as it was. A new
+// mobile number comes with its country code and a new country code with
+// its mobile number: the two are sent together or not at all.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+func (c *ClientWithResponses) UpdateCustomerWithBodyWithResponse(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomerResponse, error) {
+	rsp, err := c.UpdateCustomerWithBody(ctx, customerID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCustomerResponse(rsp)
+}
+
+// UpdateCustomerWithResponse Update a customer
+//
+// Changes the fields sent and leaves every other field as it was. A new
+// mobile number comes with its country code and a new country code with
+// its mobile number: the two are sent together or not at all.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/customer/{customer_id} (the `UpdateCustomer` operationId).
+func (c *ClientWithResponses) UpdateCustomerWithResponse(ctx context.Context, customerID CustomerID, params *UpdateCustomerParams, body UpdateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomerResponse, error) {
+	rsp, err := c.UpdateCustomer(ctx, customerID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCustomerResponse(rsp)
+}
+
+// ListCustomerTokensWithResponse List a customer's saved tokens
+//
+// Returns every token saved for the customer (cards saved with `save`
+// on a card payment, among others) with how many there are. A token's
+// `token_id` pays with the saved instrument in createPayment's
+// `card_token_details`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customer/{customer_id}/tokens (the `ListCustomerTokens` operationId).
+func (c *ClientWithResponses) ListCustomerTokensWithResponse(ctx context.Context, customerID CustomerID, params *ListCustomerTokensParams, reqEditors ...RequestEditorFn) (*ListCustomerTokensResponse, error) {
+	rsp, err := c.ListCustomerTokens(ctx, customerID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomerTokensResponse(rsp)
+}
+
+// GetCustomerTokenWithResponse Get a saved token
+//
+// Returns one token saved for the customer: its status, whether it may
+// still be used, and what is known of the card behind it (never the
+// card number).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customer/{customer_id}/tokens/{token_id} (the `GetCustomerToken` operationId).
+func (c *ClientWithResponses) GetCustomerTokenWithResponse(ctx context.Context, customerID CustomerID, tokenID TokenID, params *GetCustomerTokenParams, reqEditors ...RequestEditorFn) (*GetCustomerTokenResponse, error) {
+	rsp, err := c.GetCustomerToken(ctx, customerID, tokenID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerTokenResponse(rsp)
+}
+
+// DeleteCustomerTokenWithBodyWithResponse Delete a saved token
+//
+// Deletes a token saved for the customer, so it can no longer pay. The
+// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+// and carries the merchant's own reference for the deletion.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+func (c *ClientWithResponses) DeleteCustomerTokenWithBodyWithResponse(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteCustomerTokenResponse, error) {
+	rsp, err := c.DeleteCustomerTokenWithBody(ctx, customerID, tokenID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCustomerTokenResponse(rsp)
+}
+
+// DeleteCustomerTokenWithResponse Delete a saved token
+//
+// Deletes a token saved for the customer, so it can no longer pay. The
+// call is a POST to the path ending in `/delete`, not an HTTP DELETE,
+// and carries the merchant's own reference for the deletion.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete (the `DeleteCustomerToken` operationId).
+func (c *ClientWithResponses) DeleteCustomerTokenWithResponse(ctx context.Context, customerID CustomerID, tokenID TokenID, params *DeleteCustomerTokenParams, body DeleteCustomerTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteCustomerTokenResponse, error) {
+	rsp, err := c.DeleteCustomerToken(ctx, customerID, tokenID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCustomerTokenResponse(rsp)
 }
 
 // CheckPointBalanceWithBodyWithResponse Check a card's reward-point balance
@@ -4733,6 +6837,94 @@ func ParseCreatePaymentResponse(rsp *http.Response) (*CreatePaymentResponse, err
 	return response, nil
 }
 
+// ParseCreateRefundResponse parses an HTTP response from a CreateRefundWithResponse call
+func ParseCreateRefundResponse(rsp *http.Response) (*CreateRefundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRefundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateRefundResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseCheckBNPLEligibilityResponse parses an HTTP response from a CheckBNPLEligibilityWithResponse call
 func ParseCheckBNPLEligibilityResponse(rsp *http.Response) (*CheckBNPLEligibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4814,6 +7006,94 @@ func ParseCheckBNPLEligibilityResponse(rsp *http.Response) (*CheckBNPLEligibilit
 	return response, nil
 }
 
+// ParseFindCustomerResponse parses an HTTP response from a FindCustomerWithResponse call
+func ParseFindCustomerResponse(rsp *http.Response) (*FindCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FindCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers FindCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseCreateCustomerResponse parses an HTTP response from a CreateCustomerWithResponse call
 func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4882,6 +7162,446 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 	switch {
 	case rsp.StatusCode == 429:
 		var headers CreateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerResponse parses an HTTP response from a GetCustomerWithResponse call
+func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCustomerResponse parses an HTTP response from a UpdateCustomerWithResponse call
+func ParseUpdateCustomerResponse(rsp *http.Response) (*UpdateCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCustomerTokensResponse parses an HTTP response from a ListCustomerTokensWithResponse call
+func ParseListCustomerTokensResponse(rsp *http.Response) (*ListCustomerTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomerTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerTokenList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCustomerTokensResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerTokenResponse parses an HTTP response from a GetCustomerTokenWithResponse call
+func ParseGetCustomerTokenResponse(rsp *http.Response) (*GetCustomerTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCustomerTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCustomerTokenResponse parses an HTTP response from a DeleteCustomerTokenWithResponse call
+func ParseDeleteCustomerTokenResponse(rsp *http.Response) (*DeleteCustomerTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCustomerTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteTokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteCustomerTokenResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -5127,12 +7847,33 @@ type ServerInterface interface {
 	// CreatePayment Create a payment against an order
 	// (POST /api/pay/v1/orders/{order_id}/payments)
 	CreatePayment(w http.ResponseWriter, r *http.Request, orderID OrderID, params CreatePaymentParams)
+	// CreateRefund Refund an order
+	// (POST /api/pay/v1/refunds/{order_id})
+	CreateRefund(w http.ResponseWriter, r *http.Request, orderID OrderID, params CreateRefundParams)
 	// CheckBNPLEligibility Check Pay Later eligibility
 	// (POST /api/payment-option/eligibility/bnpl)
 	CheckBNPLEligibility(w http.ResponseWriter, r *http.Request, params CheckBNPLEligibilityParams)
+	// FindCustomer Find a customer by mobile number and reference
+	// (GET /api/v1/customer)
+	FindCustomer(w http.ResponseWriter, r *http.Request, params FindCustomerParams)
 	// CreateCustomer Create a customer
 	// (POST /api/v1/customer)
 	CreateCustomer(w http.ResponseWriter, r *http.Request, params CreateCustomerParams)
+	// GetCustomer Get a customer
+	// (GET /api/v1/customer/{customer_id})
+	GetCustomer(w http.ResponseWriter, r *http.Request, customerID CustomerID, params GetCustomerParams)
+	// UpdateCustomer Update a customer
+	// (PATCH /api/v1/customer/{customer_id})
+	UpdateCustomer(w http.ResponseWriter, r *http.Request, customerID CustomerID, params UpdateCustomerParams)
+	// ListCustomerTokens List a customer's saved tokens
+	// (GET /api/v1/customer/{customer_id}/tokens)
+	ListCustomerTokens(w http.ResponseWriter, r *http.Request, customerID CustomerID, params ListCustomerTokensParams)
+	// GetCustomerToken Get a saved token
+	// (GET /api/v1/customer/{customer_id}/tokens/{token_id})
+	GetCustomerToken(w http.ResponseWriter, r *http.Request, customerID CustomerID, tokenID TokenID, params GetCustomerTokenParams)
+	// DeleteCustomerToken Delete a saved token
+	// (POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete)
+	DeleteCustomerToken(w http.ResponseWriter, r *http.Request, customerID CustomerID, tokenID TokenID, params DeleteCustomerTokenParams)
 	// CheckPointBalance Check a card's reward-point balance
 	// (POST /payment-option)
 	CheckPointBalance(w http.ResponseWriter, r *http.Request, params CheckPointBalanceParams)
@@ -5668,6 +8409,83 @@ func (siw *ServerInterfaceWrapper) CreatePayment(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// CreateRefund operation middleware
+func (siw *ServerInterfaceWrapper) CreateRefund(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "order_id" -------------
+	var orderID OrderID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "order_id", r.PathValue("order_id"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "order_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateRefundParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRefund(w, r, orderID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CheckBNPLEligibility operation middleware
 func (siw *ServerInterfaceWrapper) CheckBNPLEligibility(w http.ResponseWriter, r *http.Request) {
 
@@ -5736,6 +8554,113 @@ func (siw *ServerInterfaceWrapper) CheckBNPLEligibility(w http.ResponseWriter, r
 	handler.ServeHTTP(w, r)
 }
 
+// FindCustomer operation middleware
+func (siw *ServerInterfaceWrapper) FindCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FindCustomerParams
+
+	// ------------- Required query parameter "country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "country_code", r.URL.Query(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "country_code"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "country_code", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "mobile_number" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "mobile_number", r.URL.Query(), &params.MobileNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mobile_number"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mobile_number", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "merchant_customer_reference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "merchant_customer_reference", r.URL.Query(), &params.MerchantCustomerReference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "merchant_customer_reference"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "merchant_customer_reference", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FindCustomer(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CreateCustomer operation middleware
 func (siw *ServerInterfaceWrapper) CreateCustomer(w http.ResponseWriter, r *http.Request) {
 
@@ -5795,6 +8720,409 @@ func (siw *ServerInterfaceWrapper) CreateCustomer(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateCustomer(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCustomer operation middleware
+func (siw *ServerInterfaceWrapper) GetCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customer_id" -------------
+	var customerID CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_id", r.PathValue("customer_id"), &customerID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCustomer(w, r, customerID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateCustomer operation middleware
+func (siw *ServerInterfaceWrapper) UpdateCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customer_id" -------------
+	var customerID CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_id", r.PathValue("customer_id"), &customerID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateCustomerParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateCustomer(w, r, customerID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListCustomerTokens operation middleware
+func (siw *ServerInterfaceWrapper) ListCustomerTokens(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customer_id" -------------
+	var customerID CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_id", r.PathValue("customer_id"), &customerID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCustomerTokensParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListCustomerTokens(w, r, customerID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCustomerToken operation middleware
+func (siw *ServerInterfaceWrapper) GetCustomerToken(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customer_id" -------------
+	var customerID CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_id", r.PathValue("customer_id"), &customerID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "token_id" -------------
+	var tokenID TokenID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "token_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerTokenParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCustomerToken(w, r, customerID, tokenID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteCustomerToken operation middleware
+func (siw *ServerInterfaceWrapper) DeleteCustomerToken(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customer_id" -------------
+	var customerID CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_id", r.PathValue("customer_id"), &customerID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "token_id" -------------
+	var tokenID TokenID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "token_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteCustomerTokenParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-ID")]; found {
+		var RequestID RequestID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-ID", valueList[0], &RequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-ID", Err: err})
+			return
+		}
+
+		params.RequestID = RequestID
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-ID is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-ID", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Request-Timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Request-Timestamp")]; found {
+		var RequestTimestamp RequestTimestamp
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Request-Timestamp", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Request-Timestamp", valueList[0], &RequestTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Request-Timestamp", Err: err})
+			return
+		}
+
+		params.RequestTimestamp = RequestTimestamp
+
+	} else {
+		err := fmt.Errorf("Header parameter Request-Timestamp is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Request-Timestamp", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteCustomerToken(w, r, customerID, tokenID, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -6000,8 +9328,15 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/payments", wrapper.CreatePayment)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/capture", wrapper.CaptureOrder)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/pay/v1/orders/{order_id}/cancel", wrapper.CancelOrder)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/pay/v1/refunds/{order_id}", wrapper.CreateRefund)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/payment-option/eligibility/bnpl", wrapper.CheckBNPLEligibility)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/customer", wrapper.FindCustomer)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/customer", wrapper.CreateCustomer)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/customer/{customer_id}", wrapper.GetCustomer)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/customer/{customer_id}", wrapper.UpdateCustomer)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/customer/{customer_id}/tokens", wrapper.ListCustomerTokens)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/customer/{customer_id}/tokens/{token_id}", wrapper.GetCustomerToken)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/customer/{customer_id}/tokens/{token_id}/delete", wrapper.DeleteCustomerToken)
 
 	return m
 }
@@ -6901,6 +10236,136 @@ func (response CreatePaymentdefaultJSONResponse) VisitCreatePaymentResponse(w ht
 	return err
 }
 
+type CreateRefundRequestObject struct {
+	OrderID OrderID `json:"order_id"`
+	Params  CreateRefundParams
+	Body    *CreateRefundJSONRequestBody
+}
+
+type CreateRefundResponseObject interface {
+	VisitCreateRefundResponse(w http.ResponseWriter) error
+}
+
+type CreateRefund200JSONResponse OrderResponse
+
+func (response CreateRefund200JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateRefund400JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateRefund401JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateRefund404JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response CreateRefund422JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateRefund429JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateRefund500JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefunddefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response CreateRefunddefaultJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CheckBNPLEligibilityRequestObject struct {
 	Params CheckBNPLEligibilityParams
 	Body   *CheckBNPLEligibilityJSONRequestBody
@@ -7016,6 +10481,132 @@ func (response CheckBNPLEligibilitydefaultJSONResponse) VisitCheckBNPLEligibilit
 	return err
 }
 
+type FindCustomerRequestObject struct {
+	Params FindCustomerParams
+}
+
+type FindCustomerResponseObject interface {
+	VisitFindCustomerResponse(w http.ResponseWriter) error
+}
+
+type FindCustomer200JSONResponse Customer
+
+func (response FindCustomer200JSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response FindCustomer400JSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response FindCustomer401JSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response FindCustomer403JSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response FindCustomer404JSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response FindCustomer429JSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCustomer500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response FindCustomer500JSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCustomerdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response FindCustomerdefaultJSONResponse) VisitFindCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomerRequestObject struct {
 	Params CreateCustomerParams
 	Body   *CreateCustomerJSONRequestBody
@@ -7118,6 +10709,645 @@ type CreateCustomerdefaultJSONResponse struct {
 }
 
 func (response CreateCustomerdefaultJSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerRequestObject struct {
+	CustomerID CustomerID `json:"customer_id"`
+	Params     GetCustomerParams
+}
+
+type GetCustomerResponseObject interface {
+	VisitGetCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetCustomer200JSONResponse Customer
+
+func (response GetCustomer200JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCustomer400JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCustomer401JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCustomer403JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response GetCustomerdefaultJSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerRequestObject struct {
+	CustomerID CustomerID `json:"customer_id"`
+	Params     UpdateCustomerParams
+	Body       *UpdateCustomerJSONRequestBody
+}
+
+type UpdateCustomerResponseObject interface {
+	VisitUpdateCustomerResponse(w http.ResponseWriter) error
+}
+
+type UpdateCustomer200JSONResponse Customer
+
+func (response UpdateCustomer200JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateCustomer400JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateCustomer401JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateCustomer403JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateCustomer404JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateCustomer429JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response UpdateCustomerdefaultJSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokensRequestObject struct {
+	CustomerID CustomerID `json:"customer_id"`
+	Params     ListCustomerTokensParams
+}
+
+type ListCustomerTokensResponseObject interface {
+	VisitListCustomerTokensResponse(w http.ResponseWriter) error
+}
+
+type ListCustomerTokens200JSONResponse CustomerTokenList
+
+func (response ListCustomerTokens200JSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokens400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListCustomerTokens400JSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokens401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListCustomerTokens401JSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokens403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListCustomerTokens403JSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokens404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListCustomerTokens404JSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokens429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomerTokens429JSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokens500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListCustomerTokens500JSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerTokensdefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response ListCustomerTokensdefaultJSONResponse) VisitListCustomerTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerTokenRequestObject struct {
+	CustomerID CustomerID `json:"customer_id"`
+	TokenID    TokenID    `json:"token_id"`
+	Params     GetCustomerTokenParams
+}
+
+type GetCustomerTokenResponseObject interface {
+	VisitGetCustomerTokenResponse(w http.ResponseWriter) error
+}
+
+type GetCustomerToken200JSONResponse CustomerToken
+
+func (response GetCustomerToken200JSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerToken400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCustomerToken400JSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerToken401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCustomerToken401JSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerToken403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCustomerToken403JSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerToken404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCustomerToken404JSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomerToken429JSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerToken500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetCustomerToken500JSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerTokendefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response GetCustomerTokendefaultJSONResponse) VisitGetCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerTokenRequestObject struct {
+	CustomerID CustomerID `json:"customer_id"`
+	TokenID    TokenID    `json:"token_id"`
+	Params     DeleteCustomerTokenParams
+	Body       *DeleteCustomerTokenJSONRequestBody
+}
+
+type DeleteCustomerTokenResponseObject interface {
+	VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error
+}
+
+type DeleteCustomerToken200JSONResponse DeleteTokenResponse
+
+func (response DeleteCustomerToken200JSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerToken400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteCustomerToken400JSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerToken401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteCustomerToken401JSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerToken403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteCustomerToken403JSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerToken404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteCustomerToken404JSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteCustomerToken429JSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerToken500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteCustomerToken500JSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerTokendefaultJSONResponse struct {
+	Body       ErrorResponse
+	StatusCode int
+}
+
+func (response DeleteCustomerTokendefaultJSONResponse) VisitDeleteCustomerTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -7267,12 +11497,33 @@ type StrictServerInterface interface {
 	// CreatePayment Create a payment against an order
 	// (POST /api/pay/v1/orders/{order_id}/payments)
 	CreatePayment(ctx context.Context, request CreatePaymentRequestObject) (CreatePaymentResponseObject, error)
+	// CreateRefund Refund an order
+	// (POST /api/pay/v1/refunds/{order_id})
+	CreateRefund(ctx context.Context, request CreateRefundRequestObject) (CreateRefundResponseObject, error)
 	// CheckBNPLEligibility Check Pay Later eligibility
 	// (POST /api/payment-option/eligibility/bnpl)
 	CheckBNPLEligibility(ctx context.Context, request CheckBNPLEligibilityRequestObject) (CheckBNPLEligibilityResponseObject, error)
+	// FindCustomer Find a customer by mobile number and reference
+	// (GET /api/v1/customer)
+	FindCustomer(ctx context.Context, request FindCustomerRequestObject) (FindCustomerResponseObject, error)
 	// CreateCustomer Create a customer
 	// (POST /api/v1/customer)
 	CreateCustomer(ctx context.Context, request CreateCustomerRequestObject) (CreateCustomerResponseObject, error)
+	// GetCustomer Get a customer
+	// (GET /api/v1/customer/{customer_id})
+	GetCustomer(ctx context.Context, request GetCustomerRequestObject) (GetCustomerResponseObject, error)
+	// UpdateCustomer Update a customer
+	// (PATCH /api/v1/customer/{customer_id})
+	UpdateCustomer(ctx context.Context, request UpdateCustomerRequestObject) (UpdateCustomerResponseObject, error)
+	// ListCustomerTokens List a customer's saved tokens
+	// (GET /api/v1/customer/{customer_id}/tokens)
+	ListCustomerTokens(ctx context.Context, request ListCustomerTokensRequestObject) (ListCustomerTokensResponseObject, error)
+	// GetCustomerToken Get a saved token
+	// (GET /api/v1/customer/{customer_id}/tokens/{token_id})
+	GetCustomerToken(ctx context.Context, request GetCustomerTokenRequestObject) (GetCustomerTokenResponseObject, error)
+	// DeleteCustomerToken Delete a saved token
+	// (POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete)
+	DeleteCustomerToken(ctx context.Context, request DeleteCustomerTokenRequestObject) (DeleteCustomerTokenResponseObject, error)
 	// CheckPointBalance Check a card's reward-point balance
 	// (POST /payment-option)
 	CheckPointBalance(ctx context.Context, request CheckPointBalanceRequestObject) (CheckPointBalanceResponseObject, error)
@@ -7535,6 +11786,40 @@ func (sh *strictHandler) CreatePayment(w http.ResponseWriter, r *http.Request, o
 	}
 }
 
+// CreateRefund operation middleware
+func (sh *strictHandler) CreateRefund(w http.ResponseWriter, r *http.Request, orderID OrderID, params CreateRefundParams) {
+	var request CreateRefundRequestObject
+
+	request.OrderID = orderID
+	request.Params = params
+
+	var body CreateRefundJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRefund(ctx, request.(CreateRefundRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRefund")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRefundResponseObject); ok {
+		if err := validResponse.VisitCreateRefundResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CheckBNPLEligibility operation middleware
 func (sh *strictHandler) CheckBNPLEligibility(w http.ResponseWriter, r *http.Request, params CheckBNPLEligibilityParams) {
 	var request CheckBNPLEligibilityRequestObject
@@ -7568,6 +11853,32 @@ func (sh *strictHandler) CheckBNPLEligibility(w http.ResponseWriter, r *http.Req
 	}
 }
 
+// FindCustomer operation middleware
+func (sh *strictHandler) FindCustomer(w http.ResponseWriter, r *http.Request, params FindCustomerParams) {
+	var request FindCustomerRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FindCustomer(ctx, request.(FindCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FindCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FindCustomerResponseObject); ok {
+		if err := validResponse.VisitFindCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CreateCustomer operation middleware
 func (sh *strictHandler) CreateCustomer(w http.ResponseWriter, r *http.Request, params CreateCustomerParams) {
 	var request CreateCustomerRequestObject
@@ -7594,6 +11905,157 @@ func (sh *strictHandler) CreateCustomer(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateCustomerResponseObject); ok {
 		if err := validResponse.VisitCreateCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCustomer operation middleware
+func (sh *strictHandler) GetCustomer(w http.ResponseWriter, r *http.Request, customerID CustomerID, params GetCustomerParams) {
+	var request GetCustomerRequestObject
+
+	request.CustomerID = customerID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomer(ctx, request.(GetCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCustomerResponseObject); ok {
+		if err := validResponse.VisitGetCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateCustomer operation middleware
+func (sh *strictHandler) UpdateCustomer(w http.ResponseWriter, r *http.Request, customerID CustomerID, params UpdateCustomerParams) {
+	var request UpdateCustomerRequestObject
+
+	request.CustomerID = customerID
+	request.Params = params
+
+	var body UpdateCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCustomer(ctx, request.(UpdateCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateCustomerResponseObject); ok {
+		if err := validResponse.VisitUpdateCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListCustomerTokens operation middleware
+func (sh *strictHandler) ListCustomerTokens(w http.ResponseWriter, r *http.Request, customerID CustomerID, params ListCustomerTokensParams) {
+	var request ListCustomerTokensRequestObject
+
+	request.CustomerID = customerID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustomerTokens(ctx, request.(ListCustomerTokensRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCustomerTokens")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListCustomerTokensResponseObject); ok {
+		if err := validResponse.VisitListCustomerTokensResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCustomerToken operation middleware
+func (sh *strictHandler) GetCustomerToken(w http.ResponseWriter, r *http.Request, customerID CustomerID, tokenID TokenID, params GetCustomerTokenParams) {
+	var request GetCustomerTokenRequestObject
+
+	request.CustomerID = customerID
+	request.TokenID = tokenID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomerToken(ctx, request.(GetCustomerTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomerToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCustomerTokenResponseObject); ok {
+		if err := validResponse.VisitGetCustomerTokenResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteCustomerToken operation middleware
+func (sh *strictHandler) DeleteCustomerToken(w http.ResponseWriter, r *http.Request, customerID CustomerID, tokenID TokenID, params DeleteCustomerTokenParams) {
+	var request DeleteCustomerTokenRequestObject
+
+	request.CustomerID = customerID
+	request.TokenID = tokenID
+	request.Params = params
+
+	var body DeleteCustomerTokenJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteCustomerToken(ctx, request.(DeleteCustomerTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteCustomerToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteCustomerTokenResponseObject); ok {
+		if err := validResponse.VisitDeleteCustomerTokenResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -607,6 +607,35 @@ func (v *CreatePaymentRequest) validate(p *validation.Path, e *validation.Collec
 	}
 }
 
+// Validate reports every rule of the DeleteTokenRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *DeleteTokenRequest) Validate() error {
+	var root validation.Path
+	var e validation.Collector
+	v.validate(&root, &e)
+	return e.Err("DeleteTokenRequest")
+}
+
+func (v *DeleteTokenRequest) validate(p *validation.Path, e *validation.Collector) {
+	if v.MerchantMetadata != nil {
+		p1 := p.Field("merchant_metadata")
+		v.MerchantMetadata.validate(&p1, e)
+	}
+	{
+		p2 := p.Field("merchant_unique_reference")
+		if v.MerchantUniqueReference == "" {
+			e.Add(p2, validation.Required, "", "")
+		} else {
+			if len(v.MerchantUniqueReference) > 50 {
+				n3 := utf8.RuneCountInString(v.MerchantUniqueReference)
+				if n3 > 50 {
+					e.Length(p2, validation.MaxLength, "50", n3, "characters")
+				}
+			}
+		}
+	}
+}
+
 // Validate reports every rule of the DeviceInfo schema that v breaks, as a
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *DeviceInfo) Validate() error {
@@ -1022,6 +1051,73 @@ func (v *PurchaseDetails) validate(p *validation.Path, e *validation.Collector) 
 	}
 }
 
+// Validate reports every rule of the RefundProduct schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *RefundProduct) Validate() error {
+	var root validation.Path
+	var e validation.Collector
+	v.validate(&root, &e)
+	return e.Err("RefundProduct")
+}
+
+func (v *RefundProduct) validate(p *validation.Path, e *validation.Collector) {
+	if v.IMEINumber != nil {
+		p1 := p.Field("imei_number")
+		if len(*v.IMEINumber) == 0 {
+			e.Length(p1, validation.MinLength, "1", 0, "characters")
+		}
+	}
+	if v.ProductCode != nil {
+		p3 := p.Field("product_code")
+		if len(*v.ProductCode) == 0 {
+			e.Length(p3, validation.MinLength, "1", 0, "characters")
+		}
+	}
+}
+
+// Validate reports every rule of the RefundRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *RefundRequest) Validate() error {
+	var root validation.Path
+	var e validation.Collector
+	v.validate(&root, &e)
+	return e.Err("RefundRequest")
+}
+
+func (v *RefundRequest) validate(p *validation.Path, e *validation.Collector) {
+	if v.MerchantMetadata != nil {
+		p1 := p.Field("merchant_metadata")
+		v.MerchantMetadata.validate(&p1, e)
+	}
+	{
+		p2 := p.Field("merchant_order_reference")
+		if v.MerchantOrderReference == "" {
+			e.Add(p2, validation.Required, "", "")
+		} else {
+			if len(v.MerchantOrderReference) > 50 {
+				n3 := utf8.RuneCountInString(v.MerchantOrderReference)
+				if n3 > 50 {
+					e.Length(p2, validation.MaxLength, "50", n3, "characters")
+				}
+			}
+			if !matchPattern4(v.MerchantOrderReference) {
+				e.Text(p2, validation.Pattern, "^[A-Za-z0-9_-]+$", v.MerchantOrderReference)
+			}
+		}
+	}
+	if v.OrderAmount != nil {
+		p4 := p.Field("order_amount")
+		v.OrderAmount.validate(&p4, e)
+	}
+	if v.Products != nil {
+		p5 := p.Field("products")
+		for i6 := range v.Products {
+			p7 := p5.Index(i6)
+			v.Products[i6].validate(&p7, e)
+		}
+	}
+}
+
 // Validate reports every rule of the TokenRequest schema that v breaks, as a
 // *validation.Error listing each field. A valid value costs no allocation.
 func (v *TokenRequest) Validate() error {
@@ -1053,6 +1149,136 @@ func (v *TokenRequest) validate(p *validation.Path, e *validation.Collector) {
 			case "client_credentials":
 			default:
 				e.Text(p3, validation.Enum, "client_credentials", string(v.GrantType))
+			}
+		}
+	}
+}
+
+// Validate reports every rule of the UpdateCustomerRequest schema that v breaks, as a
+// *validation.Error listing each field. A valid value costs no allocation.
+func (v *UpdateCustomerRequest) Validate() error {
+	var root validation.Path
+	var e validation.Collector
+	v.validate(&root, &e)
+	return e.Err("UpdateCustomerRequest")
+}
+
+func (v *UpdateCustomerRequest) validate(p *validation.Path, e *validation.Collector) {
+	if v.BillingAddress != nil {
+		p1 := p.Field("billing_address")
+		v.BillingAddress.validate(&p1, e)
+	}
+	if v.CountryCode != nil {
+		p2 := p.Field("country_code")
+		if len(*v.CountryCode) > 5 {
+			n3 := utf8.RuneCountInString(*v.CountryCode)
+			if n3 > 5 {
+				e.Length(p2, validation.MaxLength, "5", n3, "characters")
+			}
+		}
+	}
+	if v.EmailID != nil {
+		p4 := p.Field("email_id")
+		if len(*v.EmailID) == 0 {
+			e.Length(p4, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.EmailID) > 50 {
+			n5 := utf8.RuneCountInString(*v.EmailID)
+			if n5 > 50 {
+				e.Length(p4, validation.MaxLength, "50", n5, "characters")
+			}
+		}
+	}
+	if v.FirstName != nil {
+		p6 := p.Field("first_name")
+		if len(*v.FirstName) == 0 {
+			e.Length(p6, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.FirstName) > 50 {
+			n7 := utf8.RuneCountInString(*v.FirstName)
+			if n7 > 50 {
+				e.Length(p6, validation.MaxLength, "50", n7, "characters")
+			}
+		}
+	}
+	if v.LastName != nil {
+		p9 := p.Field("last_name")
+		if len(*v.LastName) == 0 {
+			e.Length(p9, validation.MinLength, "1", 0, "characters")
+		} else if len(*v.LastName) > 50 {
+			n10 := utf8.RuneCountInString(*v.LastName)
+			if n10 > 50 {
+				e.Length(p9, validation.MaxLength, "50", n10, "characters")
+			}
+		}
+	}
+	if v.MerchantMetadata != nil {
+		p11 := p.Field("merchant_metadata")
+		v.MerchantMetadata.validate(&p11, e)
+	}
+	if v.MobileNumber != nil {
+		p12 := p.Field("mobile_number")
+		n13 := utf8.RuneCountInString(*v.MobileNumber)
+		if n13 < 9 {
+			e.Length(p12, validation.MinLength, "9", n13, "characters")
+		} else if n13 > 20 {
+			e.Length(p12, validation.MaxLength, "20", n13, "characters")
+		}
+		if !matchPattern1(*v.MobileNumber) {
+			e.Text(p12, validation.Pattern, "^[0-9]+$", *v.MobileNumber)
+		}
+	}
+	if v.ShippingAddress != nil {
+		p14 := p.Field("shipping_address")
+		v.ShippingAddress.validate(&p14, e)
+	}
+	{
+		n15 := 0
+		if v.BillingAddress != nil {
+			n15++
+		}
+		if v.CountryCode != nil {
+			n15++
+		}
+		if v.EmailID != nil {
+			n15++
+		}
+		if v.FirstName != nil {
+			n15++
+		}
+		if v.GSTIN != nil {
+			n15++
+		}
+		if v.LastName != nil {
+			n15++
+		}
+		if v.MerchantMetadata != nil {
+			n15++
+		}
+		if v.MobileNumber != nil {
+			n15++
+		}
+		if v.ShippingAddress != nil {
+			n15++
+		}
+		if n15 < 1 {
+			e.Length((*p), validation.MinProperties, "1", n15, "properties")
+		}
+	}
+	{
+		n16 := 0
+		if v.CountryCode != nil {
+			n16++
+		}
+		if v.MobileNumber != nil {
+			n16++
+		}
+		if n16 != 0 && n16 != 2 {
+			if v.CountryCode == nil {
+				p17 := p.Field("country_code")
+				e.Add(p17, validation.Together, "with mobile_number", "")
+			}
+			if v.MobileNumber == nil {
+				p18 := p.Field("mobile_number")
+				e.Add(p18, validation.Together, "with country_code", "")
 			}
 		}
 	}

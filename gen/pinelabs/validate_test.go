@@ -40,6 +40,7 @@ var requestTypes = func() map[string]func() validator {
 var xRules = map[validation.Rule]bool{
 	validation.RequiredWhen: true, validation.Variant: true,
 	validation.ExactlyOneOf: true, validation.UniqueBy: true,
+	validation.Together: true,
 }
 
 func requestSchemas(t testing.TB) map[string]*openapi3.Schema {

@@ -66,6 +66,11 @@ func TestXRules(t *testing.T) {
 			strings.Replace(pay("CARD", card, ""), `{`, `{"merchant_payment_reference":"a",`, 1),
 			strings.Replace(pay("POINTS", points, ""), `{`, `{"merchant_payment_reference":"a",`, 1)), "payments[1].merchant_payment_reference", validation.UniqueBy},
 		{"references left out twice", "createPayment", payments(pay("CARD", card, ""), pay("POINTS", points, "")), "", ""},
+
+		{"mobile number with its country code", "updateCustomer", `{"country_code":"91","mobile_number":"9876543210"}`, "", ""},
+		{"neither mobile number nor country code", "updateCustomer", `{"first_name":"Kevin"}`, "", ""},
+		{"mobile number alone", "updateCustomer", `{"mobile_number":"9876543210"}`, "country_code", validation.Together},
+		{"country code alone", "updateCustomer", `{"country_code":"91","email_id":"kevin.bob@example.com"}`, "mobile_number", validation.Together},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -26,7 +26,14 @@ var Operations = map[string]Operation{
 	"captureOrder":         {reflect.TypeFor[pinelabs.CaptureRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
 	"cancelOrder":          {nil, reflect.TypeFor[pinelabs.OrderResponse]()},
 	"checkBnplEligibility": {reflect.TypeFor[pinelabs.BNPLEligibilityRequest](), reflect.TypeFor[pinelabs.BNPLEligibilityResponse]()},
+	"createRefund":         {reflect.TypeFor[pinelabs.RefundRequest](), reflect.TypeFor[pinelabs.OrderResponse]()},
 	"createCustomer":       {reflect.TypeFor[pinelabs.CreateCustomerRequest](), reflect.TypeFor[pinelabs.Customer]()},
+	"getCustomer":          {nil, reflect.TypeFor[pinelabs.Customer]()},
+	"findCustomer":         {nil, reflect.TypeFor[pinelabs.Customer]()},
+	"updateCustomer":       {reflect.TypeFor[pinelabs.UpdateCustomerRequest](), reflect.TypeFor[pinelabs.Customer]()},
+	"listCustomerTokens":   {nil, reflect.TypeFor[pinelabs.CustomerTokenList]()},
+	"getCustomerToken":     {nil, reflect.TypeFor[pinelabs.CustomerToken]()},
+	"deleteCustomerToken":  {reflect.TypeFor[pinelabs.DeleteTokenRequest](), reflect.TypeFor[pinelabs.DeleteTokenResponse]()},
 }
 
 // Callbacks pairs the schemas posted to the merchant (not operations of the

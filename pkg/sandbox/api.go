@@ -98,6 +98,49 @@ func (a *api) CreateCustomer(ctx context.Context, req pinelabs.CreateCustomerReq
 	return pinelabs.CreateCustomer200JSONResponse(*c), nil
 }
 
+// The operations below are in the spec but not simulated yet: each answers
+// 501 NOT_IMPLEMENTED so the sandbox still serves the whole interface.
+
+// TODO(issue 10): sandbox
+func (a *api) CreateRefund(ctx context.Context, req pinelabs.CreateRefundRequestObject) (pinelabs.CreateRefundResponseObject, error) {
+	return pinelabs.CreateRefunddefaultJSONResponse(a.s.failure(notImplemented("createRefund"))), nil
+}
+
+// TODO(issue 10): sandbox
+func (a *api) FindCustomer(ctx context.Context, req pinelabs.FindCustomerRequestObject) (pinelabs.FindCustomerResponseObject, error) {
+	return pinelabs.FindCustomerdefaultJSONResponse(a.s.failure(notImplemented("findCustomer"))), nil
+}
+
+// TODO(issue 10): sandbox
+func (a *api) GetCustomer(ctx context.Context, req pinelabs.GetCustomerRequestObject) (pinelabs.GetCustomerResponseObject, error) {
+	return pinelabs.GetCustomerdefaultJSONResponse(a.s.failure(notImplemented("getCustomer"))), nil
+}
+
+// TODO(issue 10): sandbox
+func (a *api) UpdateCustomer(ctx context.Context, req pinelabs.UpdateCustomerRequestObject) (pinelabs.UpdateCustomerResponseObject, error) {
+	return pinelabs.UpdateCustomerdefaultJSONResponse(a.s.failure(notImplemented("updateCustomer"))), nil
+}
+
+// TODO(issue 10): sandbox
+func (a *api) ListCustomerTokens(ctx context.Context, req pinelabs.ListCustomerTokensRequestObject) (pinelabs.ListCustomerTokensResponseObject, error) {
+	return pinelabs.ListCustomerTokensdefaultJSONResponse(a.s.failure(notImplemented("listCustomerTokens"))), nil
+}
+
+// TODO(issue 10): sandbox
+func (a *api) GetCustomerToken(ctx context.Context, req pinelabs.GetCustomerTokenRequestObject) (pinelabs.GetCustomerTokenResponseObject, error) {
+	return pinelabs.GetCustomerTokendefaultJSONResponse(a.s.failure(notImplemented("getCustomerToken"))), nil
+}
+
+// TODO(issue 10): sandbox
+func (a *api) DeleteCustomerToken(ctx context.Context, req pinelabs.DeleteCustomerTokenRequestObject) (pinelabs.DeleteCustomerTokenResponseObject, error) {
+	return pinelabs.DeleteCustomerTokendefaultJSONResponse(a.s.failure(notImplemented("deleteCustomerToken"))), nil
+}
+
+// notImplemented refuses an operation the sandbox does not simulate yet.
+func notImplemented(operation string) *apiError {
+	return refuse(http.StatusNotImplemented, "NOT_IMPLEMENTED", "the sandbox does not simulate %s yet", operation)
+}
+
 // validate runs a request body's generated Validate: a missing body or
 // any failing field is a 400 naming every failure by path.
 func validate(body interface{ Validate() error }, missing bool) error {

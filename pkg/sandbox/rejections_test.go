@@ -3,7 +3,9 @@ package sandbox_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +34,20 @@ func TestEveryOperationNeedsAToken(t *testing.T) {
 				continue // the token call
 			}
 			secured++
-			p := strings.NewReplacer("{order_id}", "v1-0000000000-aa-abcdef", "{merchant_order_reference}", "ref-1").Replace(path)
+			// The generated router binds path, header and query parameters
+			// before any middleware runs, so the request must be well formed
+			// for the token check to be what answers it.
+			p := strings.NewReplacer("{order_id}", "v1-0000000000-aa-abcdef", "{merchant_order_reference}", "ref-1",
+				"{customer_id}", "cust-v1-0000000000-aa-abcdef", "{token_id}", "token-v1-0000000000-bb-abcdef").Replace(path)
+			query := url.Values{}
+			for _, prm := range op.Parameters {
+				if v := prm.Value; v.In == "query" && v.Required {
+					query.Set(v.Name, fmt.Sprint(v.Schema.Value.Example))
+				}
+			}
+			if len(query) > 0 {
+				p += "?" + query.Encode()
+			}
 			for name, tok := range map[string]string{"no token": "", "unknown token": "sbx-not-issued", "expired token": expired} {
 				status, body := e.raw(method, p, tok, "{}")
 				if status != http.StatusUnauthorized || body["code"] != "UNAUTHORIZED" {

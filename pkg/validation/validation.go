@@ -38,6 +38,7 @@ const (
 	Variant      Rule = "variant"      // x-pinegen-variants
 	ExactlyOneOf Rule = "exactlyOneOf" // x-pinegen-exactly-one-of
 	UniqueBy     Rule = "uniqueBy"     // x-pinegen-unique-by
+	Together     Rule = "together"     // x-pinegen-together
 )
 
 // FieldError is one broken rule.
