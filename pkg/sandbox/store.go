@@ -26,6 +26,9 @@ var (
 //
 // Records handed out by a Tx belong to the store: change a Clone, then
 // Put it.
+//
+// An implementation can keep the records in a State and run its
+// transactions as StateTxs, as MemoryStore does.
 type Store interface {
 	View(ctx context.Context, fn func(Tx) error) error
 	Update(ctx context.Context, fn func(Tx) error) error

@@ -3,7 +3,6 @@
 package sqlitestore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -27,9 +26,6 @@ import (
 // the file: a file holds one store's state, and this store's copy of it
 // is no longer the file's.
 var ErrShared = errors.New("sqlitestore: the file was changed by another connection; a file serves one store at a time")
-
-// errReadOnly is what a write within View returns.
-var errReadOnly = errors.New("sqlitestore: write in a read-only transaction")
 
 // errClosed is what Update returns after Close.
 var errClosed = errors.New("sqlitestore: update after Close")
@@ -91,10 +87,10 @@ const walFrames = 1000
 // Store is a sandbox.Store in a SQLite file, in WAL mode.
 //
 // The file is the state; the store reads it once, on Open, and keeps a
-// copy in memory that it serves every read from. Reading the file for
-// each request instead cost the sandbox more than half its throughput:
-// every read then pays for locks, and for the pages its connection must
-// read again after each commit by another.
+// copy in memory, a sandbox.State, that it serves every read from.
+// Reading the file for each request instead cost the sandbox more than
+// half its throughput: every read then pays for locks, and for the pages
+// its connection must read again after each commit by another.
 //
 // Updates run one at a time, as MemoryStore's do, each on the copy plus
 // the writes of the updates before it that are not yet in the file. What
@@ -124,15 +120,16 @@ type Store struct {
 	version int64
 
 	// writing is held while an update's function runs and while the
-	// writer takes or applies a group; it guards pending and closed, and
-	// keeps state still for the function.
+	// writer takes or applies a group; it guards pending, done and
+	// closed, and keeps state still for the function.
 	writing chan struct{}
-	pending []*storeTx // updates not yet in state, oldest first
+	pending []*sandbox.StateTx // updates not yet in state, oldest first
+	done    []chan error       // done[i] is told how writing pending[i] went
 	closed  bool
 	queued  chan struct{} // pending has grown
 
 	mu    sync.RWMutex // over state: read by views, changed by the writer
-	state state
+	state *sandbox.State
 
 	walMu     sync.Mutex    // held by the writer, and by a checkpoint that must finish
 	wrote     chan struct{} // a group committed
@@ -141,17 +138,6 @@ type Store struct {
 	closeOnce sync.Once
 	closeErr  error
 }
-
-// state is the file's records, decoded.
-type state struct {
-	orders    map[string]*sandbox.Order
-	byRef     map[string]string // merchant_order_reference → order_id
-	claims    map[claim]bool
-	tokens    map[string]time.Time
-	customers map[string]*pinelabs.Customer
-}
-
-type claim struct{ kind, ref string }
 
 var _ sandbox.Store = (*Store)(nil)
 
@@ -251,13 +237,7 @@ func (s *Store) load() error {
 		return err
 	}
 	defer tx.Rollback()
-	st := state{
-		orders:    map[string]*sandbox.Order{},
-		byRef:     map[string]string{},
-		claims:    map[claim]bool{},
-		tokens:    map[string]time.Time{},
-		customers: map[string]*pinelabs.Customer{},
-	}
+	st := sandbox.NewState()
 	err = each(tx, `SELECT order_id, merchant_order_reference, body FROM orders`, func(rows *sql.Rows) error {
 		var id string
 		var ref sql.NullString
@@ -269,9 +249,9 @@ func (s *Store) load() error {
 		if err := json.Unmarshal(body, o); err != nil {
 			return fmt.Errorf("order %q: %w", id, err)
 		}
-		st.orders[id] = o
+		st.Orders[id] = o
 		if ref.Valid {
-			st.byRef[ref.String] = id
+			st.ByRef[ref.String] = id
 		}
 		return nil
 	})
@@ -279,9 +259,9 @@ func (s *Store) load() error {
 		return err
 	}
 	err = each(tx, `SELECT kind, ref FROM claims`, func(rows *sql.Rows) error {
-		var c claim
-		err := rows.Scan(&c.kind, &c.ref)
-		st.claims[c] = true
+		var c sandbox.Claim
+		err := rows.Scan(&c.Kind, &c.Ref)
+		st.Claims[c] = true
 		return err
 	})
 	if err != nil {
@@ -291,7 +271,7 @@ func (s *Store) load() error {
 		var tok string
 		var ns int64
 		err := rows.Scan(&tok, &ns)
-		st.tokens[tok] = time.Unix(0, ns)
+		st.Tokens[tok] = time.Unix(0, ns)
 		return err
 	})
 	if err != nil {
@@ -307,7 +287,7 @@ func (s *Store) load() error {
 		if err := json.Unmarshal(body, c); err != nil {
 			return fmt.Errorf("customer %q: %w", id, err)
 		}
-		st.customers[id] = c
+		st.Customers[id] = c
 		return nil
 	})
 	if err != nil {
@@ -394,7 +374,7 @@ func (s *Store) View(ctx context.Context, fn func(sandbox.Tx) error) error {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return fn(&storeTx{s: &s.state})
+	return fn(s.state.Begin(false))
 }
 
 // Update runs fn, then writes what it changed to the file, and returns
@@ -409,36 +389,36 @@ func (s *Store) Update(ctx context.Context, fn func(sandbox.Tx) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	tx, err := s.run(fn)
-	if err != nil || tx == nil {
+	done, err := s.run(fn)
+	if err != nil || done == nil {
 		return err
 	}
 	select {
 	case s.queued <- struct{}{}:
 	default: // the writer has been told already
 	}
-	return <-tx.done
+	return <-done
 }
 
-// run runs fn and queues what it wrote, if anything, for the writer. The
-// caller holds writing, so state and pending stay as they are meanwhile;
-// run lets go of it, even if fn panics.
-func (s *Store) run(fn func(sandbox.Tx) error) (*storeTx, error) {
+// run runs fn and queues what it wrote, if anything, for the writer,
+// returning the channel to learn the outcome on. The caller holds
+// writing, so state and pending stay as they are meanwhile; run lets go
+// of it, even if fn panics.
+func (s *Store) run(fn func(sandbox.Tx) error) (chan error, error) {
 	defer func() { <-s.writing }()
 	if s.closed {
 		return nil, errClosed
 	}
-	tx := &storeTx{s: &s.state, pending: s.pending, writable: true}
-	err := fn(tx)
-	tx.pending = nil
+	tx := s.state.Begin(true, s.pending...)
 	// An update that fails or writes nothing has nothing to wait for, even
 	// if it read pending writes.
-	if err != nil || !tx.wrote() {
+	if err := fn(tx); err != nil || !tx.Wrote() {
 		return nil, err
 	}
-	tx.done = make(chan error, 1)
+	done := make(chan error, 1)
 	s.pending = append(s.pending, tx)
-	return tx, nil
+	s.done = append(s.done, done)
+	return done, nil
 }
 
 // writes writes pending updates to the file, as many as have queued in
@@ -467,7 +447,7 @@ func (s *Store) writes() {
 		if err == nil {
 			s.mu.Lock()
 			for _, tx := range group {
-				tx.commit()
+				tx.Commit()
 			}
 			s.mu.Unlock()
 		} else {
@@ -478,11 +458,13 @@ func (s *Store) writes() {
 				err = fmt.Errorf("sqlitestore: %w", err)
 			}
 		}
+		done := s.done[:len(group)]
 		s.pending = slices.Clone(s.pending[len(group):])
+		s.done = slices.Clone(s.done[len(group):])
 		more := len(s.pending) > 0
 		<-s.writing
-		for _, tx := range group {
-			tx.done <- err
+		for _, d := range done {
+			d <- err
 		}
 		if err == nil {
 			select {
@@ -500,7 +482,7 @@ func (s *Store) writes() {
 }
 
 // write writes a group of updates to the file in one transaction.
-func (s *Store) write(group []*storeTx) error {
+func (s *Store) write(group []*sandbox.StateTx) error {
 	sqltx, err := s.writer.Begin()
 	if err != nil {
 		return err
@@ -516,10 +498,7 @@ func (s *Store) write(group []*storeTx) error {
 	put, release := sqltx.Stmt(s.putOrder), sqltx.Stmt(s.releaseRef)
 	claim, putToken, putCustomer := sqltx.Stmt(s.claim), sqltx.Stmt(s.putToken), sqltx.Stmt(s.putCustomer)
 	for _, tx := range group {
-		for _, o := range tx.puts {
-			if tx.orders[o.ID()] != o {
-				continue // put again later
-			}
+		for o := range tx.WrittenOrders() {
 			body, err := json.Marshal(o)
 			if err != nil {
 				return fmt.Errorf("order %q: %w", o.ID(), err)
@@ -540,17 +519,17 @@ func (s *Store) write(group []*storeTx) error {
 				return fmt.Errorf("put order %q: %w", o.ID(), err)
 			}
 		}
-		for c := range tx.claims {
-			if _, err := claim.Exec(c.kind, c.ref); err != nil {
+		for c := range tx.WrittenClaims() {
+			if _, err := claim.Exec(c.Kind, c.Ref); err != nil {
 				return fmt.Errorf("claim: %w", err)
 			}
 		}
-		for tok, exp := range tx.tokens {
+		for tok, exp := range tx.WrittenTokens() {
 			if _, err := putToken.Exec(tok, exp.UnixNano()); err != nil {
 				return fmt.Errorf("put token: %w", err)
 			}
 		}
-		for id, c := range tx.customers {
+		for id, c := range tx.WrittenCustomers() {
 			body, err := json.Marshal(c)
 			if err != nil {
 				return fmt.Errorf("customer %q: %w", id, err)
@@ -593,189 +572,4 @@ func (s *Store) closeStatements() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// storeTx reads the state and, in an update, keeps the writes that
-// commit applies to it once they are in the file.
-type storeTx struct {
-	s        *state
-	pending  []*storeTx // read over s, newest last
-	writable bool
-	done     chan error // the outcome of writing this update to the file
-
-	puts      []*sandbox.Order // in the order they were put
-	orders    map[string]*sandbox.Order
-	byRef     map[string]string
-	claims    map[claim]bool
-	tokens    map[string]time.Time
-	customers map[string]*pinelabs.Customer
-}
-
-// layers yields the writes tx reads before the state: its own, then the
-// pending updates', newest first.
-func (tx *storeTx) layers(yield func(*storeTx) bool) {
-	if !yield(tx) {
-		return
-	}
-	for i := len(tx.pending) - 1; i >= 0; i-- {
-		if !yield(tx.pending[i]) {
-			return
-		}
-	}
-}
-
-func (tx *storeTx) wrote() bool {
-	return len(tx.puts)+len(tx.claims)+len(tx.tokens)+len(tx.customers) > 0
-}
-
-func (tx *storeTx) commit() {
-	for k, v := range tx.orders {
-		tx.s.orders[k] = v
-	}
-	for k, v := range tx.byRef {
-		tx.s.byRef[k] = v
-	}
-	for k := range tx.claims {
-		tx.s.claims[k] = true
-	}
-	for k, v := range tx.tokens {
-		tx.s.tokens[k] = v
-	}
-	for k, v := range tx.customers {
-		tx.s.customers[k] = v
-	}
-}
-
-func (tx *storeTx) Order(id string) (*sandbox.Order, error) {
-	for l := range tx.layers {
-		if o, ok := l.orders[id]; ok {
-			return o, nil
-		}
-	}
-	if o, ok := tx.s.orders[id]; ok {
-		return o, nil
-	}
-	return nil, sandbox.ErrNotFound
-}
-
-func (tx *storeTx) OrderByReference(ref string) (*sandbox.Order, error) {
-	for l := range tx.layers {
-		if id, ok := l.byRef[ref]; ok {
-			return tx.Order(id)
-		}
-	}
-	if id, ok := tx.s.byRef[ref]; ok {
-		return tx.Order(id)
-	}
-	return nil, sandbox.ErrNotFound
-}
-
-func (tx *storeTx) Orders(limit int) ([]*sandbox.Order, error) {
-	newer := map[string]*sandbox.Order{}
-	for l := range tx.layers {
-		for id, o := range l.orders {
-			if _, ok := newer[id]; !ok {
-				newer[id] = o
-			}
-		}
-	}
-	all := make([]*sandbox.Order, 0, len(tx.s.orders)+len(newer))
-	for id, o := range tx.s.orders {
-		if _, shadowed := newer[id]; !shadowed {
-			all = append(all, o)
-		}
-	}
-	for _, o := range newer {
-		all = append(all, o)
-	}
-	slices.SortFunc(all, func(a, b *sandbox.Order) int { return cmp.Compare(b.Seq, a.Seq) })
-	if limit >= 0 && len(all) > limit {
-		all = all[:limit]
-	}
-	return all, nil
-}
-
-func (tx *storeTx) PutOrder(o *sandbox.Order) error {
-	if !tx.writable {
-		return errReadOnly
-	}
-	if tx.orders == nil {
-		tx.orders, tx.byRef = map[string]*sandbox.Order{}, map[string]string{}
-	}
-	tx.puts = append(tx.puts, o)
-	tx.orders[o.ID()] = o
-	if ref := o.Reference(); ref != "" {
-		tx.byRef[ref] = o.ID()
-	}
-	return nil
-}
-
-func (tx *storeTx) Claim(kind, ref string) error {
-	if !tx.writable {
-		return errReadOnly
-	}
-	c := claim{kind, ref}
-	for l := range tx.layers {
-		if l.claims[c] {
-			return sandbox.ErrDuplicate
-		}
-	}
-	if tx.s.claims[c] {
-		return sandbox.ErrDuplicate
-	}
-	if tx.claims == nil {
-		tx.claims = map[claim]bool{}
-	}
-	tx.claims[c] = true
-	return nil
-}
-
-func (tx *storeTx) TokenExpiry(token string) (time.Time, error) {
-	for l := range tx.layers {
-		if t, ok := l.tokens[token]; ok {
-			return t, nil
-		}
-	}
-	if t, ok := tx.s.tokens[token]; ok {
-		return t, nil
-	}
-	return time.Time{}, sandbox.ErrNotFound
-}
-
-func (tx *storeTx) PutToken(token string, expires time.Time) error {
-	if !tx.writable {
-		return errReadOnly
-	}
-	if tx.tokens == nil {
-		tx.tokens = map[string]time.Time{}
-	}
-	tx.tokens[token] = expires
-	return nil
-}
-
-func (tx *storeTx) PutCustomer(c *pinelabs.Customer) error {
-	if !tx.writable {
-		return errReadOnly
-	}
-	if tx.customers == nil {
-		tx.customers = map[string]*pinelabs.Customer{}
-	}
-	var id string
-	if c.CustomerID != nil {
-		id = *c.CustomerID
-	}
-	tx.customers[id] = c
-	return nil
-}
-
-func (tx *storeTx) Customer(id string) (*pinelabs.Customer, error) {
-	for l := range tx.layers {
-		if c, ok := l.customers[id]; ok {
-			return c, nil
-		}
-	}
-	if c, ok := tx.s.customers[id]; ok {
-		return c, nil
-	}
-	return nil, sandbox.ErrNotFound
 }
