@@ -1,6 +1,7 @@
 // Package fakeapi is a small, programmable fake of the Pine Labs Online API
-// for tests: it keeps orders in memory on a loopback httptest server, counts
-// what it was asked to do, and misbehaves on request (see Fault).
+// for tests: it keeps orders (refunds among them), customers and saved
+// tokens in memory on a loopback httptest server, counts what it was asked
+// to do, and misbehaves on request (see Fault).
 //
 // It is deliberately not pkg/sandbox: it models only what a client's retry,
 // token and decoding logic can observe, and every misbehaviour is chosen by
@@ -42,6 +43,13 @@ const (
 	OpCheckPointBalance   Op = "checkPointBalance"
 	OpCheckBNPL           Op = "checkBnplEligibility"
 	OpCreateCustomer      Op = "createCustomer"
+	OpCreateRefund        Op = "createRefund"
+	OpGetCustomer         Op = "getCustomer"
+	OpFindCustomer        Op = "findCustomer"
+	OpUpdateCustomer      Op = "updateCustomer"
+	OpListCustomerTokens  Op = "listCustomerTokens"
+	OpGetCustomerToken    Op = "getCustomerToken"
+	OpDeleteCustomerToken Op = "deleteCustomerToken"
 
 	// OpChallenge is the customer's side of the challenge protocol (GET and
 	// POST of challenge_url, see Config.SecretKey). It is no operation of
@@ -83,16 +91,22 @@ type Config struct {
 	// each order create, payment, capture or cancel, the next LookupLag
 	// reads of that order (by order_id or merchant_order_reference) see it
 	// as it was before the write, which for a new order is 404
-	// ORDER_NOT_FOUND. A lookup that finds nothing proves nothing.
+	// ORDER_NOT_FOUND. A refund lags both ways: the refund reads as 404 and
+	// its parent as not yet refunded. After a token delete, the next
+	// LookupLag getCustomerToken reads of that token see it as it was.
+	// A lookup that finds nothing proves nothing.
 	LookupLag int
 }
 
-// Counts is what the fake has done: tokens issued, orders created, payments
-// linked to orders (one per payment in a request), captures, cancels and
-// customers created. Requests that failed or were faulted before the work
-// are not counted here; see Server.Hits for those.
+// Counts is what the fake has done: access tokens issued, orders created,
+// payments linked to orders (one per payment in a request), captures,
+// cancels, refunds, customers created and updated, and saved tokens
+// deleted. Requests that failed or were faulted before the work are not
+// counted here; see Server.Hits for those. What a test puts in place
+// (PutAuthorizedOrder, PutCustomerToken, …) is not counted either.
 type Counts struct {
 	Tokens, Orders, Payments, Captures, Cancels, Customers int
+	Refunds, CustomerUpdates, TokenDeletions               int
 }
 
 // A Request is one request as the fake saw it, faulted or not.
@@ -130,6 +144,13 @@ type Server struct {
 	stale     map[string]*staleOrder // order_id → what lagging reads see
 	seen      []Request
 	lastToken string
+
+	refunded    map[string]int64 // parent order_id → paisa refunded so far
+	customers   map[string]*pinelabs.Customer
+	customerSeq int
+	saved       map[string][]*pinelabs.CustomerToken // customer_id → its saved tokens, in order
+	deletedBy   map[string]string                    // token_id → merchant_unique_reference of its delete
+	staleTokens map[string]*staleToken               // token_id → what lagging reads see
 }
 
 // New starts a fake as Start does and closes it when the test ends.
@@ -175,6 +196,12 @@ func start(cfg Config) (*Server, error) {
 		byRef:  map[string]string{},
 		faults: map[Op][]Fault{},
 		stale:  map[string]*staleOrder{},
+
+		refunded:    map[string]int64{},
+		customers:   map[string]*pinelabs.Customer{},
+		saved:       map[string][]*pinelabs.CustomerToken{},
+		deletedBy:   map[string]string{},
+		staleTokens: map[string]*staleToken{},
 	}
 	if cfg.SecretKey != "" {
 		k, err := signature.ParseKey(cfg.SecretKey)
@@ -188,16 +215,23 @@ func start(cfg Config) (*Server, error) {
 		op Op
 		h  handler
 	}{
-		"POST /api/auth/v1/token":                                     {OpToken, s.token},
-		"POST /api/pay/v1/orders":                                     {OpCreateOrder, s.createOrder},
-		"GET /api/pay/v1/orders/{order_id}":                           {OpGetOrder, s.getOrder},
-		"GET /api/pay/v1/orders/reference/{merchant_order_reference}": {OpGetOrderByReference, s.getOrderByReference},
-		"POST /api/pay/v1/orders/{order_id}/payments":                 {OpCreatePayment, s.createPayment},
-		"PUT /api/pay/v1/orders/{order_id}/capture":                   {OpCaptureOrder, s.capture},
-		"PUT /api/pay/v1/orders/{order_id}/cancel":                    {OpCancelOrder, s.cancel},
-		"POST /payment-option":                                        {OpCheckPointBalance, s.pointBalance},
-		"POST /api/payment-option/eligibility/bnpl":                   {OpCheckBNPL, s.bnplEligibility},
-		"POST /api/v1/customer":                                       {OpCreateCustomer, s.createCustomer},
+		"POST /api/auth/v1/token":                                      {OpToken, s.token},
+		"POST /api/pay/v1/orders":                                      {OpCreateOrder, s.createOrder},
+		"GET /api/pay/v1/orders/{order_id}":                            {OpGetOrder, s.getOrder},
+		"GET /api/pay/v1/orders/reference/{merchant_order_reference}":  {OpGetOrderByReference, s.getOrderByReference},
+		"POST /api/pay/v1/orders/{order_id}/payments":                  {OpCreatePayment, s.createPayment},
+		"PUT /api/pay/v1/orders/{order_id}/capture":                    {OpCaptureOrder, s.capture},
+		"PUT /api/pay/v1/orders/{order_id}/cancel":                     {OpCancelOrder, s.cancel},
+		"POST /payment-option":                                         {OpCheckPointBalance, s.pointBalance},
+		"POST /api/payment-option/eligibility/bnpl":                    {OpCheckBNPL, s.bnplEligibility},
+		"POST /api/v1/customer":                                        {OpCreateCustomer, s.createCustomer},
+		"POST /api/pay/v1/refunds/{order_id}":                          {OpCreateRefund, s.createRefund},
+		"GET /api/v1/customer":                                         {OpFindCustomer, s.findCustomer},
+		"GET /api/v1/customer/{customer_id}":                           {OpGetCustomer, s.getCustomer},
+		"PATCH /api/v1/customer/{customer_id}":                         {OpUpdateCustomer, s.updateCustomer},
+		"GET /api/v1/customer/{customer_id}/tokens":                    {OpListCustomerTokens, s.listCustomerTokens},
+		"GET /api/v1/customer/{customer_id}/tokens/{token_id}":         {OpGetCustomerToken, s.getCustomerToken},
+		"POST /api/v1/customer/{customer_id}/tokens/{token_id}/delete": {OpDeleteCustomerToken, s.deleteCustomerToken},
 	} {
 		mux.HandleFunc(pattern, s.serve(r.op, r.h))
 	}
@@ -268,10 +302,7 @@ func (s *Server) Order(orderID string) (pinelabs.Order, bool) {
 	if !ok {
 		return pinelabs.Order{}, false
 	}
-	var c pinelabs.Order
-	b, _ := json.Marshal(o)
-	json.Unmarshal(b, &c)
-	return c, true
+	return *clone(o), true
 }
 
 // OrderByReference returns the order_id stored under a merchant reference.
@@ -298,6 +329,30 @@ func (s *Server) PutAuthorizedOrder(ref string, paisa int64) string {
 		ID:                       ptr(*o.OrderID + "-cc-seed"),
 		MerchantPaymentReference: ptr("seed-" + ref),
 		Status:                   ptr(pinelabs.PaymentStatusAUTHORIZED),
+		PaymentAmount:            &pinelabs.Amount{Value: paisa, Currency: "INR"},
+		PaymentMethod:            ptr(pinelabs.PaymentMethodCARD),
+		PaymentOption:            &pinelabs.PaymentOptionData{CardData: &pinelabs.CardData{Last4Digit: ptr("1112")}},
+		CreatedAt:                o.CreatedAt,
+		UpdatedAt:                o.CreatedAt,
+	}}
+	return *o.OrderID
+}
+
+// PutProcessedOrder stores an order of paisa paid in full by one card
+// payment (PROCESSED, not pre-auth), ready to refund, without counting it.
+// It returns the order_id.
+func (s *Server) PutProcessedOrder(ref string, paisa int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.newOrder(pinelabs.CreateOrderRequest{
+		MerchantOrderReference: ref,
+		OrderAmount:            pinelabs.Amount{Value: paisa, Currency: "INR"},
+	})
+	o.Status = ptr(pinelabs.OrderStatusPROCESSED)
+	o.Payments = []pinelabs.Payment{{
+		ID:                       ptr(*o.OrderID + "-cc-seed"),
+		MerchantPaymentReference: ptr("seed-" + ref),
+		Status:                   ptr(pinelabs.PaymentStatusPROCESSED),
 		PaymentAmount:            &pinelabs.Amount{Value: paisa, Currency: "INR"},
 		PaymentMethod:            ptr(pinelabs.PaymentMethodCARD),
 		PaymentOption:            &pinelabs.PaymentOptionData{CardData: &pinelabs.CardData{Last4Digit: ptr("1112")}},
@@ -365,10 +420,10 @@ func (s *Server) serve(op Op, h handler) http.HandlerFunc {
 		if op != OpToken && !s.authorized(r) {
 			writeJSON(rec, http.StatusUnauthorized, errorBody("UNAUTHORIZED", "the access token is missing, expired or invalid"))
 		} else {
-			before, id := s.beforeWrite(op, r)
+			lag := s.beforeWrite(op, r, body)
 			status, v := h(r, body)
-			if status == http.StatusOK {
-				s.afterWrite(op, before, id, body)
+			if status == http.StatusOK && lag != nil {
+				lag()
 			}
 			writeJSON(rec, status, v)
 		}
@@ -491,45 +546,62 @@ type staleOrder struct {
 	remaining int
 }
 
-// beforeWrite copies the order a write is about to change, for lagging
-// reads; s.mu must be held.
-func (s *Server) beforeWrite(op Op, r *http.Request) (*pinelabs.Order, string) {
-	if s.cfg.LookupLag <= 0 {
-		return nil, ""
+// beforeWrite notes what a write of op is about to change and returns what
+// makes the next Config.LookupLag reads see it as it was, for serve to call
+// once the write has succeeded; nil when reads do not lag. s.mu must be
+// held.
+func (s *Server) beforeWrite(op Op, r *http.Request, body []byte) (lag func()) {
+	n := s.cfg.LookupLag
+	if n <= 0 {
+		return nil
 	}
-	switch op {
-	case OpCreatePayment, OpCaptureOrder, OpCancelOrder:
-		id := r.PathValue("order_id")
-		o, ok := s.orders[id]
-		if !ok {
-			return nil, ""
+	// An order that does not exist yet lags as 404: a nil staleOrder.order.
+	lagOrder := func(id string, before *pinelabs.Order) {
+		if id != "" {
+			s.stale[id] = &staleOrder{order: before, remaining: n}
 		}
-		var c pinelabs.Order
-		b, _ := json.Marshal(o)
-		json.Unmarshal(b, &c)
-		return &c, id
-	}
-	return nil, ""
-}
-
-// afterWrite makes the next Config.LookupLag reads of the written order see
-// before; s.mu must be held.
-func (s *Server) afterWrite(op Op, before *pinelabs.Order, id string, body []byte) {
-	if s.cfg.LookupLag <= 0 {
-		return
 	}
 	switch op {
 	case OpCreateOrder:
-		var req pinelabs.CreateOrderRequest
-		json.Unmarshal(body, &req)
-		id = s.byRef[req.MerchantOrderReference]
-	case OpCreatePayment, OpCaptureOrder, OpCancelOrder:
-	default:
-		return
+		return func() {
+			var req pinelabs.CreateOrderRequest
+			json.Unmarshal(body, &req)
+			lagOrder(s.byRef[req.MerchantOrderReference], nil)
+		}
+	case OpCreatePayment, OpCaptureOrder, OpCancelOrder, OpCreateRefund:
+		id := r.PathValue("order_id")
+		o, ok := s.orders[id]
+		if !ok {
+			return nil
+		}
+		before := clone(o)
+		return func() {
+			lagOrder(id, before)
+			if op == OpCreateRefund {
+				// The refund is a new order of its own.
+				var req pinelabs.RefundRequest
+				json.Unmarshal(body, &req)
+				lagOrder(s.byRef[req.MerchantOrderReference], nil)
+			}
+		}
+	case OpDeleteCustomerToken:
+		id := r.PathValue("token_id")
+		t := s.savedToken(r.PathValue("customer_id"), id)
+		if t == nil {
+			return nil
+		}
+		before := clone(t)
+		return func() { s.staleTokens[id] = &staleToken{token: before, remaining: n} }
 	}
-	if id != "" {
-		s.stale[id] = &staleOrder{order: before, remaining: s.cfg.LookupLag}
-	}
+	return nil
+}
+
+// clone deep-copies a response value through its JSON form.
+func clone[T any](v *T) *T {
+	var c T
+	b, _ := json.Marshal(v)
+	json.Unmarshal(b, &c)
+	return &c
 }
 
 // read is the order as a read sees it, lagging or not; s.mu must be held.
@@ -752,31 +824,6 @@ func (s *Server) bnplEligibility(_ *http.Request, body []byte) (int, any) {
 				inst(1, 1134, "2025-06-30"), inst(2, 1133, "2025-07-21"), inst(3, 1133, "2025-08-21"),
 			},
 		},
-	}
-}
-
-func (s *Server) createCustomer(_ *http.Request, body []byte) (int, any) {
-	var req pinelabs.CreateCustomerRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return http.StatusBadRequest, errorBody("INVALID_REQUEST", "malformed body")
-	}
-	s.counts.Customers++
-	now := timestamp()
-	return http.StatusOK, pinelabs.Customer{
-		CustomerID:                ptr("cust-v1-" + strconv.Itoa(s.counts.Customers) + "-aa-fakeAp"),
-		MerchantCustomerReference: req.MerchantCustomerReference,
-		FirstName:                 req.FirstName,
-		LastName:                  req.LastName,
-		CountryCode:               req.CountryCode,
-		MobileNumber:              req.MobileNumber,
-		EmailID:                   req.EmailID,
-		BillingAddress:            req.BillingAddress,
-		ShippingAddress:           req.ShippingAddress,
-		GSTIN:                     req.GSTIN,
-		MerchantMetadata:          req.MerchantMetadata,
-		Status:                    ptr(pinelabs.CustomerStatusINACTIVE),
-		CreatedAt:                 &now,
-		UpdatedAt:                 &now,
 	}
 }
 

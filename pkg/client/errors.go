@@ -90,6 +90,8 @@ var (
 	ErrInsufficientFunds    error = &sentinel{"pinelabs: insufficient funds", 0, []string{"INSUFFICIENT_FUNDS"}}
 	ErrCardExpired          error = &sentinel{"pinelabs: card expired", 0, []string{"CARD_EXPIRED"}}
 	ErrAuthenticationFailed error = &sentinel{"pinelabs: customer authentication failed", 0, []string{"USER_AUTHENTICATION_FAILED"}}
+	ErrAmountLimitExceeded  error = &sentinel{"pinelabs: amount limit exceeded", 0, []string{"AMOUNT_LIMIT_EXCEEDED"}}
+	ErrNotFound             error = &sentinel{"pinelabs: not found", 404, nil} // any 404: no such order, customer or saved token
 )
 
 // ErrOutcomeUnknown is matched (errors.Is) by an *OutcomeUnknownError: a
@@ -97,10 +99,12 @@ var (
 // server did the work, and looking it up did not tell.
 var ErrOutcomeUnknown = errors.New("pinelabs: outcome unknown")
 
-// An OutcomeUnknownError is returned when a create, payment, capture or
-// cancel may or may not have taken effect. Reconcile later with GetOrder or
-// GetOrderByReference, using the references in Request; do not simply
-// repeat the call.
+// An OutcomeUnknownError is returned when a call that changes state (an
+// order, payment, capture, cancel or refund; a customer created; a saved
+// token deleted) may or may not have taken effect. Reconcile later, using
+// the references in Request: GetOrder or GetOrderByReference for orders and
+// refunds, FindCustomer for a customer, GetCustomerToken for a token. Do
+// not simply repeat the call.
 type OutcomeUnknownError struct {
 	// Operation is the operationId of the call, such as createPayment.
 	Operation string

@@ -26,7 +26,9 @@ func TestAPIErrorIs(t *testing.T) {
 		{422, "DUPLICATE_REQUEST", []error{ErrDuplicateRequest}, nil},
 		{401, "", []error{ErrUnauthorized}, nil}, // an older 401 has only a message
 		{429, "PAYMENT_RATE_LIMIT", []error{ErrRateLimited}, nil},
-		{404, "ORDER_NOT_FOUND", []error{ErrOrderNotFound}, []error{ErrInvalidRequest}},
+		{404, "ORDER_NOT_FOUND", []error{ErrOrderNotFound, ErrNotFound}, []error{ErrInvalidRequest}},
+		{404, "TOKEN_NOT_FOUND", []error{ErrNotFound}, []error{ErrDuplicateRequest}},
+		{422, "AMOUNT_LIMIT_EXCEEDED", []error{ErrAmountLimitExceeded}, []error{ErrNotFound, ErrDuplicateRequest}},
 		{400, "INVALID_REQUEST", []error{ErrInvalidRequest}, nil},
 		{500, "INTERNAL_ERROR", nil, []error{ErrPaymentDeclined, ErrInvalidRequest, ErrUnauthorized}},
 	}

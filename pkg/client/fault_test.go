@@ -223,6 +223,47 @@ var stateOps = []stateOp{
 			}
 		},
 	},
+	{
+		name: "refund part", op: fakeapi.OpCreateRefund, lookup: fakeapi.OpGetOrderByReference,
+		setup: refundSetup(ptr(client.INR(40000)), client.OrderPartiallyRefunded),
+	},
+	{
+		name: "refund all", op: fakeapi.OpCreateRefund, lookup: fakeapi.OpGetOrderByReference,
+		setup: refundSetup(nil, client.OrderFullyRefunded),
+	},
+}
+
+// refundSetup puts a paid order of ₹1,100.00 in place (uncounted) and
+// refunds amount of it (nil: all of it) under the reference "refund-1";
+// the order must end up parentStatus, refunded once.
+func refundSetup(amount *client.Amount, parentStatus client.OrderStatus) func(t *testing.T, s *fakeapi.Server, c *client.Client) (func(context.Context) (*client.Order, error), fakeapi.Counts, func(*testing.T, *client.Order)) {
+	return func(t *testing.T, s *fakeapi.Server, c *client.Client) (func(context.Context) (*client.Order, error), fakeapi.Counts, func(*testing.T, *client.Order)) {
+		id := s.PutProcessedOrder("refund-parent-1", 110000)
+		want := int64(110000)
+		if amount != nil {
+			want = amount.Value
+		}
+		call := func(ctx context.Context) (*client.Order, error) {
+			return c.CreateRefund(ctx, id, &client.RefundRequest{MerchantOrderReference: "refund-1", OrderAmount: amount})
+		}
+		return call, fakeapi.Counts{Refunds: 1}, func(t *testing.T, o *client.Order) {
+			if o.Type == nil || *o.Type != client.OrderTypeRefund || o.ParentOrderID == nil || *o.ParentOrderID != id {
+				t.Errorf("got type %v parent %v, want a REFUND of %s", o.Type, o.ParentOrderID, id)
+			}
+			if o.MerchantOrderReference == nil || *o.MerchantOrderReference != "refund-1" {
+				t.Errorf("got merchant_order_reference %v, want refund-1", o.MerchantOrderReference)
+			}
+			if o.OrderAmount == nil || o.OrderAmount.Value != want {
+				t.Errorf("refund of %v, want %d paisa", o.OrderAmount, want)
+			}
+			if got := s.Refunded(id); got != want {
+				t.Errorf("server refunded %d paisa of the order, want %d", got, want)
+			}
+			if parent, _ := s.Order(id); parent.Status == nil || *parent.Status != parentStatus {
+				t.Errorf("order is %v after the refund, want %s", parent.Status, parentStatus)
+			}
+		}
+	}
 }
 
 // paymentSetup creates the order through the fake (counted: Orders 1) and

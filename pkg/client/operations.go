@@ -70,21 +70,43 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Ord
 			id, ts := params(h)
 			return order(api.CreateOrderWithResponse(ctx, &pinelabs.CreateOrderParams{RequestID: id, RequestTimestamp: ts}, body))
 		},
-		reconcile: func(ctx context.Context) (*Order, bool, error) {
-			o, err := c.GetOrderByReference(ctx, body.MerchantOrderReference)
-			if notFound(err) {
-				return nil, false, nil
-			}
-			if err != nil {
-				return nil, false, err
-			}
-			if a := o.OrderAmount; a != nil && *a != body.OrderAmount {
-				return nil, false, fmt.Errorf("order %s has merchant_order_reference %q but amount %d %s, not %d %s",
-					deref(o.OrderID), body.MerchantOrderReference, a.Value, a.Currency, body.OrderAmount.Value, body.OrderAmount.Currency)
-			}
-			return o, true, nil
-		},
+		reconcile: c.reconcileReference(body.MerchantOrderReference, func(o *Order) error {
+			return sameAmount(o, body.MerchantOrderReference, &body.OrderAmount)
+		}),
 	})
+}
+
+// reconcileReference looks up what a create call made under the merchant's
+// reference ref (an order, or a refund, which is an order too): a 404 from
+// the API proves there is none yet; an order found is the call's own only
+// if ours says it matches what the call sent. One that does not is an
+// error: the reference was taken before, so the call cannot have made it,
+// but neither may it be sent again as if nothing were there.
+func (c *Client) reconcileReference(ref string, ours func(*Order) error) func(context.Context) (*Order, bool, error) {
+	return func(ctx context.Context) (*Order, bool, error) {
+		o, err := c.GetOrderByReference(ctx, ref)
+		if notFound(err) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if err := ours(o); err != nil {
+			return nil, false, err
+		}
+		return o, true, nil
+	}
+}
+
+// sameAmount checks that an order found under ref has the amount sent; a
+// nil sent means none was, and an order that reports none is not held
+// against the call.
+func sameAmount(o *Order, ref string, sent *Amount) error {
+	if a := o.OrderAmount; a != nil && sent != nil && *a != *sent {
+		return fmt.Errorf("order %s has merchant_order_reference %q but amount %d %s, not %d %s",
+			deref(o.OrderID), ref, a.Value, a.Currency, sent.Value, sent.Currency)
+	}
+	return nil
 }
 
 // notFound tells "no such order" from other failures: a 404 carrying the
@@ -240,6 +262,48 @@ func (c *Client) CancelOrder(ctx context.Context, orderID string) (*Order, error
 	})
 }
 
+// CreateRefund gives back all of the paid order orderID that is left to
+// refund when req.OrderAmount is nil, or else that part. The refund is an
+// order of its own (Type REFUND, ParentOrderID orderID); once it is
+// processed the order is PARTIALLY_REFUNDED or FULLY_REFUNDED.
+//
+// req.MerchantOrderReference is the refund's own reference and its
+// idempotency key: the API refuses to reuse it, so a reference used before
+// (by an order or another refund) gives an error matching
+// ErrDuplicateRequest. If the response is lost, the client looks the refund
+// up by that reference (GetOrderByReference) before trying again and sends
+// it again only when the API says there is no such order, so one refund is
+// never issued twice; when the lookup cannot tell, or finds an order under
+// the reference that is not this refund, the error matches
+// ErrOutcomeUnknown.
+func (c *Client) CreateRefund(ctx context.Context, orderID string, req *RefundRequest) (*Order, error) {
+	const name = "createRefund"
+	if orderID == "" {
+		return nil, checkInput(name, errNoOrderID)
+	}
+	if err := validRequest(name, req); err != nil {
+		return nil, err
+	}
+	body := *req
+	return run(ctx, c, &operation[Order]{
+		name: name, auth: true, mutating: true, request: &body,
+		send: func(ctx context.Context, api *pinelabs.ClientWithResponses, h headers) (*Order, error) {
+			id, ts := params(h)
+			return order(api.CreateRefundWithResponse(ctx, orderID, &pinelabs.CreateRefundParams{RequestID: id, RequestTimestamp: ts}, body))
+		},
+		reconcile: c.reconcileReference(body.MerchantOrderReference, func(o *Order) error {
+			ref := body.MerchantOrderReference
+			switch {
+			case o.Type == nil || *o.Type != OrderTypeRefund:
+				return fmt.Errorf("order %s has merchant_order_reference %q but is not a refund (type %q)", deref(o.OrderID), ref, deref((*string)(o.Type)))
+			case o.ParentOrderID != nil && *o.ParentOrderID != orderID:
+				return fmt.Errorf("refund %s has merchant_order_reference %q but refunds order %s, not %s", deref(o.OrderID), ref, *o.ParentOrderID, orderID)
+			}
+			return sameAmount(o, ref, body.OrderAmount)
+		}),
+	})
+}
+
 // reconcileOrder looks the order up and reports whether done says the
 // lost call took effect.
 func (c *Client) reconcileOrder(orderID string, done func(*Order) bool) func(context.Context) (*Order, bool, error) {
@@ -309,29 +373,6 @@ func (c *Client) CheckBNPLEligibility(ctx context.Context, req *BNPLEligibilityR
 		send: func(ctx context.Context, api *pinelabs.ClientWithResponses, h headers) (*BNPLEligibilityResponse, error) {
 			id, ts := params(h)
 			r, err := api.CheckBNPLEligibilityWithResponse(ctx, &pinelabs.CheckBNPLEligibilityParams{RequestID: id, RequestTimestamp: ts}, body)
-			if err != nil {
-				return nil, err
-			}
-			return r.JSON200, nil
-		},
-	})
-}
-
-// CreateCustomer creates a customer record, which saving cards needs. The
-// API offers no lookup the client could reconcile with, so a failure after
-// which the customer may exist (a lost response, a 5xx) is not retried: it
-// returns an error matching ErrOutcomeUnknown.
-func (c *Client) CreateCustomer(ctx context.Context, req *CreateCustomerRequest) (*Customer, error) {
-	const name = "createCustomer"
-	if err := validRequest(name, req); err != nil {
-		return nil, err
-	}
-	body := *req
-	return run(ctx, c, &operation[Customer]{
-		name: name, auth: true, mutating: true, request: &body,
-		send: func(ctx context.Context, api *pinelabs.ClientWithResponses, h headers) (*Customer, error) {
-			id, ts := params(h)
-			r, err := api.CreateCustomerWithResponse(ctx, &pinelabs.CreateCustomerParams{RequestID: id, RequestTimestamp: ts}, body)
 			if err != nil {
 				return nil, err
 			}

@@ -23,6 +23,16 @@ type (
 	Customer                = pinelabs.Customer
 	OrderStatus             = pinelabs.OrderStatus
 	PaymentCallback         = pinelabs.PaymentCallback
+	RefundRequest           = pinelabs.RefundRequest
+	UpdateCustomerRequest   = pinelabs.UpdateCustomerRequest
+	CustomerToken           = pinelabs.CustomerToken
+	CustomerTokenList       = pinelabs.CustomerTokenList
+	DeleteTokenRequest      = pinelabs.DeleteTokenRequest
+	DeleteTokenResponse     = pinelabs.DeleteTokenResponse
+	OrderType               = pinelabs.OrderType
+	CustomerStatus          = pinelabs.CustomerStatus
+	TokenStatus             = pinelabs.TokenStatus
+	CardData                = pinelabs.CardData
 
 	// Also used in requests.
 	PaymentRequestMethod = pinelabs.PaymentRequestMethod
@@ -36,6 +46,8 @@ type (
 	OrderCustomer        = pinelabs.OrderCustomer
 	Address              = pinelabs.Address
 	CaptureData          = pinelabs.CaptureData
+	RefundProduct        = pinelabs.RefundProduct
+	MerchantMetadata     = pinelabs.MerchantMetadata
 )
 
 // Order statuses the API documents. Responses may carry others; compare
@@ -48,6 +60,27 @@ const (
 	OrderAttempted  = pinelabs.OrderStatusATTEMPTED
 	OrderCancelled  = pinelabs.OrderStatusCANCELLED
 	OrderFailed     = pinelabs.OrderStatusFAILED
+	// An order some of whose captured amount was refunded.
+	OrderPartiallyRefunded = pinelabs.OrderStatusPARTIALLYREFUNDED
+	// An order whose whole captured amount was refunded.
+	OrderFullyRefunded = pinelabs.OrderStatusFULLYREFUNDED
+)
+
+// Order types: what CreateOrder makes charges the customer; what
+// CreateRefund makes gives money back and names the charge in ParentOrderID.
+const (
+	OrderTypeCharge = pinelabs.OrderTypeCHARGE
+	OrderTypeRefund = pinelabs.OrderTypeREFUND
+)
+
+// Statuses of a saved token the API documents. Responses may carry others.
+const (
+	TokenInitiated   = pinelabs.TokenStatusINITIATED   // being provisioned
+	TokenActive      = pinelabs.TokenStatusACTIVE      // usable for payments
+	TokenSuspended   = pinelabs.TokenStatusSUSPENDED   // not usable for now
+	TokenDeactivated = pinelabs.TokenStatusDEACTIVATED // not usable any more
+	TokenFailed      = pinelabs.TokenStatusFAILED      // provisioning failed
+	TokenDeleted     = pinelabs.TokenStatusDELETED     // removed by DeleteCustomerToken
 )
 
 // How a payment is made: the payment_method of a PaymentRequest.
