@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,15 +47,18 @@ func newDemoCmd(getenv func(string) string) *cobra.Command {
 	kf := &keyFlag{getenv: getenv}
 	var baseURL, clientID, clientSecret, flow, logLevel string
 	cmd := &cobra.Command{
-		Use:   "demo --base-url URL --client-id ID --client-secret S --secret-key HEX [--flow points|card|bnpl]",
+		Use:   "demo --base-url URL --client-id ID --client-secret S --secret-key HEX [--flow points|card|bnpl|saved-card|refund]",
 		Short: "Run a payment flow end to end and show each step",
 		Long: `demo runs one payment flow through the SDK (pkg/client) and prints each step:
 token, point balance (points flow), order, payment, challenge, signed
 callback verified, capture (card flow), final order status.
 
-  points  Pay by Points: the points pay what they can, a card the rest
-  card    a pre-authorised card payment, captured once AUTHORIZED
-  bnpl    Pay Later with LAZYPAY
+  points      Pay by Points: the points pay what they can, a card the rest
+  card        a pre-authorised card payment, captured once AUTHORIZED
+  bnpl        Pay Later with LAZYPAY
+  saved-card  a card saved for a customer on the first payment, paid with by
+              its token on the second, then deleted
+  refund      a card payment captured, then refunded in part and then in full
 
 It listens for the callback on a loopback port. Where the server speaks the
 challenge protocol (a challenge_url page offering approve) the demo plays
@@ -79,8 +83,8 @@ throwaway ones. To watch orders on the sandbox's dashboard, run
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if flow != "points" && flow != "card" && flow != "bnpl" {
-				return badInput("--flow must be points, card or bnpl")
+			if !slices.Contains(flows, flow) {
+				return badInput("--flow must be " + strings.Join(flows[:len(flows)-1], ", ") + " or " + flows[len(flows)-1])
 			}
 			level, err := parseLogLevel(logLevel)
 			if err != nil {
@@ -130,7 +134,7 @@ throwaway ones. To watch orders on the sandbox's dashboard, run
 	f.StringVar(&clientID, "client-id", "", "merchant client ID")
 	f.StringVar(&clientSecret, "client-secret", "", "merchant client secret")
 	kf.register(cmd)
-	f.StringVar(&flow, "flow", "points", "flow to run: points, card or bnpl")
+	f.StringVar(&flow, "flow", "points", "flow to run: "+strings.Join(flows, ", "))
 	f.StringVar(&logLevel, "log-level", "info", "SDK log level on stderr: debug (redacted HTTP exchanges), info, warn or error")
 	return cmd
 }
@@ -193,9 +197,10 @@ type demo struct {
 	// wait bounds the wait for a callback a person has to bring about.
 	wait time.Duration
 
-	c         *client.Client
-	callbacks *callbackServer
-	browser   *http.Client // the customer's
+	c          *client.Client
+	callbacks  *callbackServer
+	customerID string       // the orders' customer, in the saved-card flow
+	browser    *http.Client // the customer's
 }
 
 // failed is the error for a flow that did not complete: exit 1.
@@ -238,6 +243,10 @@ func (d *demo) run(ctx context.Context, baseURL, clientID, clientSecret string, 
 		order, err = d.card(ctx)
 	case "bnpl":
 		order, err = d.bnpl(ctx)
+	case "saved-card":
+		return d.savedCard(ctx)
+	case "refund":
+		return d.refund(ctx)
 	}
 	if err != nil {
 		return err
@@ -245,7 +254,11 @@ func (d *demo) run(ctx context.Context, baseURL, clientID, clientSecret string, 
 	return d.finish(ctx, order)
 }
 
-// newOrder creates the order whose callbacks come back to the demo.
+// flows are what --flow takes.
+var flows = []string{"points", "card", "bnpl", "saved-card", "refund"}
+
+// newOrder creates the order whose callbacks come back to the demo, for
+// d.customerID when set.
 func (d *demo) newOrder(ctx context.Context, amount client.Amount, preAuth bool, methods ...client.PaymentMethod) (*client.Order, error) {
 	req := &client.CreateOrderRequest{
 		MerchantOrderReference: "demo-" + uuid.NewString(),
@@ -253,6 +266,10 @@ func (d *demo) newOrder(ctx context.Context, amount client.Amount, preAuth bool,
 		AllowedPaymentMethods:  methods,
 		CallbackURL:            &d.callbacks.url,
 		FailureCallbackURL:     &d.callbacks.failureURL,
+	}
+	if d.customerID != "" {
+		id := client.CustomerID(d.customerID)
+		req.PurchaseDetails = &client.PurchaseDetails{Customer: &client.OrderCustomer{CustomerID: &id}}
 	}
 	if preAuth {
 		req.PreAuth = &preAuth

@@ -125,6 +125,10 @@ func TestDemoInProcessSandbox(t *testing.T) {
 		{"no flags", nil, []string{"sandbox", "token", "point balance", "order", "payment", "challenge", "callback", "final status"}},
 		{"card", []string{"--flow", "card"}, []string{"sandbox", "token", "order", "payment", "challenge", "callback", "capture", "final status"}},
 		{"bnpl with credentials", []string{"--flow", "bnpl", "--client-id", "mine", "--client-secret", "my-secret", "--secret-key", key32}, []string{"sandbox", "token", "order", "payment", "challenge", "callback", "final status"}},
+		{"saved-card", []string{"--flow", "saved-card"}, []string{"sandbox", "token", "customer",
+			"order", "payment", "challenge", "callback", "final status", "saved card",
+			"order", "payment", "challenge", "callback", "final status", "delete token"}},
+		{"refund", []string{"--flow", "refund"}, []string{"sandbox", "token", "order", "payment", "challenge", "callback", "capture", "final status", "refund", "refund", "final status"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -138,8 +142,15 @@ func TestDemoInProcessSandbox(t *testing.T) {
 			if !regexp.MustCompile(`(?m)^sandbox: +in-process at http://127\.0\.0\.1:\d+$`).MatchString(r.stdout) {
 				t.Errorf("no sandbox line in\n%s", r.stdout)
 			}
-			if !regexp.MustCompile(`(?m)^final status: +PROCESSED$`).MatchString(r.stdout) {
-				t.Errorf("the flow did not end PROCESSED:\n%s", r.stdout)
+			last := `final status: +PROCESSED`
+			switch c.name {
+			case "refund":
+				last = `final status: +FULLY_REFUNDED`
+			case "saved-card":
+				last = `delete token: +\S+ DELETED`
+			}
+			if !regexp.MustCompile(last + `\n$`).MatchString(r.stdout) {
+				t.Errorf("the flow did not end with %q:\n%s", last, r.stdout)
 			}
 			checkNoSecret(t, r, key32, "my-secret", testCard)
 		})
@@ -182,7 +193,7 @@ func TestDemoBadInput(t *testing.T) {
 		{"non-hex-key-equals", append(demoArgs(api, key32), "--secret-key="+nonHexKey), "non-hex character"},
 		{"missing-key", []string{"--base-url", api.URL, "--client-id", "client-id", "--client-secret", "client-secret"}, "--secret-key is required"},
 		{"missing-client-secret", []string{"--base-url", api.URL, "--client-id", "client-id", "--secret-key", key32}, "--client-secret"},
-		{"unknown-flow", demoArgs(api, key32, "--flow", "upi"), "--flow must be points, card or bnpl"},
+		{"unknown-flow", demoArgs(api, key32, "--flow", "upi"), "--flow must be points, card, bnpl, saved-card or refund"},
 		{"bad-log-level", demoArgs(api, key32, "--log-level", "loud"), "--log-level"},
 		{"bad-base-url", []string{"--base-url", "ftp://example", "--client-id", "client-id", "--client-secret", "client-secret", "--secret-key", key32}, "not an absolute http(s) URL"},
 		{"stray-argument", append(demoArgs(api, key32), key32), "no arguments"},

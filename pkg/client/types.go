@@ -39,6 +39,9 @@ type (
 	PaymentMethod        = pinelabs.PaymentMethod
 	PaymentStatus        = pinelabs.PaymentStatus
 	CardTokenDetails     = pinelabs.CardTokenDetails
+	TokenTxnType         = pinelabs.TokenTxnType
+	CardSecurityCode     = pinelabs.CardSecurityCode
+	CustomerID           = pinelabs.CustomerID
 	BNPLDetails          = pinelabs.BNPLDetails
 	BNPLPayCode          = pinelabs.BNPLPayCode
 	DeviceInfo           = pinelabs.DeviceInfo
@@ -81,6 +84,14 @@ const (
 	TokenDeactivated = pinelabs.TokenStatusDEACTIVATED // not usable any more
 	TokenFailed      = pinelabs.TokenStatusFAILED      // provisioning failed
 	TokenDeleted     = pinelabs.TokenStatusDELETED     // removed by DeleteCustomerToken
+)
+
+// What kind of token a CardTokenDetails carries: a saved card's token_id
+// is paid with TokenTxnNetwork, as the docs' sample does.
+const (
+	TokenTxnNetwork = pinelabs.TokenTxnTypeNETWORKTOKEN
+	TokenTxnIssuer  = pinelabs.TokenTxnTypeISSUERTOKEN
+	TokenTxnAlt     = pinelabs.TokenTxnTypeALTTOKEN
 )
 
 // How a payment is made: the payment_method of a PaymentRequest.

@@ -98,47 +98,60 @@ func (a *api) CreateCustomer(ctx context.Context, req pinelabs.CreateCustomerReq
 	return pinelabs.CreateCustomer200JSONResponse(*c), nil
 }
 
-// The operations below are in the spec but not simulated yet: each answers
-// 501 NOT_IMPLEMENTED so the sandbox still serves the whole interface.
-
-// TODO(issue 10): sandbox
 func (a *api) CreateRefund(ctx context.Context, req pinelabs.CreateRefundRequestObject) (pinelabs.CreateRefundResponseObject, error) {
-	return pinelabs.CreateRefunddefaultJSONResponse(a.s.failure(notImplemented("createRefund"))), nil
+	o, err := a.s.createRefund(ctx, req.OrderID, req.Body)
+	if err != nil {
+		return pinelabs.CreateRefunddefaultJSONResponse(a.s.failure(err)), nil
+	}
+	return pinelabs.CreateRefund200JSONResponse{Data: o.Order}, nil
 }
 
-// TODO(issue 10): sandbox
 func (a *api) FindCustomer(ctx context.Context, req pinelabs.FindCustomerRequestObject) (pinelabs.FindCustomerResponseObject, error) {
-	return pinelabs.FindCustomerdefaultJSONResponse(a.s.failure(notImplemented("findCustomer"))), nil
+	c, err := a.s.findCustomer(ctx, req.Params)
+	if err != nil {
+		return pinelabs.FindCustomerdefaultJSONResponse(a.s.failure(err)), nil
+	}
+	return pinelabs.FindCustomer200JSONResponse(*c), nil
 }
 
-// TODO(issue 10): sandbox
 func (a *api) GetCustomer(ctx context.Context, req pinelabs.GetCustomerRequestObject) (pinelabs.GetCustomerResponseObject, error) {
-	return pinelabs.GetCustomerdefaultJSONResponse(a.s.failure(notImplemented("getCustomer"))), nil
+	c, err := a.s.customer(ctx, req.CustomerID)
+	if err != nil {
+		return pinelabs.GetCustomerdefaultJSONResponse(a.s.failure(err)), nil
+	}
+	return pinelabs.GetCustomer200JSONResponse(*c), nil
 }
 
-// TODO(issue 10): sandbox
 func (a *api) UpdateCustomer(ctx context.Context, req pinelabs.UpdateCustomerRequestObject) (pinelabs.UpdateCustomerResponseObject, error) {
-	return pinelabs.UpdateCustomerdefaultJSONResponse(a.s.failure(notImplemented("updateCustomer"))), nil
+	c, err := a.s.updateCustomer(ctx, req.CustomerID, req.Body)
+	if err != nil {
+		return pinelabs.UpdateCustomerdefaultJSONResponse(a.s.failure(err)), nil
+	}
+	return pinelabs.UpdateCustomer200JSONResponse(*c), nil
 }
 
-// TODO(issue 10): sandbox
 func (a *api) ListCustomerTokens(ctx context.Context, req pinelabs.ListCustomerTokensRequestObject) (pinelabs.ListCustomerTokensResponseObject, error) {
-	return pinelabs.ListCustomerTokensdefaultJSONResponse(a.s.failure(notImplemented("listCustomerTokens"))), nil
+	list, err := a.s.listTokens(ctx, req.CustomerID)
+	if err != nil {
+		return pinelabs.ListCustomerTokensdefaultJSONResponse(a.s.failure(err)), nil
+	}
+	return pinelabs.ListCustomerTokens200JSONResponse(*list), nil
 }
 
-// TODO(issue 10): sandbox
 func (a *api) GetCustomerToken(ctx context.Context, req pinelabs.GetCustomerTokenRequestObject) (pinelabs.GetCustomerTokenResponseObject, error) {
-	return pinelabs.GetCustomerTokendefaultJSONResponse(a.s.failure(notImplemented("getCustomerToken"))), nil
+	t, err := a.s.token(ctx, req.CustomerID, req.TokenID)
+	if err != nil {
+		return pinelabs.GetCustomerTokendefaultJSONResponse(a.s.failure(err)), nil
+	}
+	return pinelabs.GetCustomerToken200JSONResponse(t.CustomerToken), nil
 }
 
-// TODO(issue 10): sandbox
 func (a *api) DeleteCustomerToken(ctx context.Context, req pinelabs.DeleteCustomerTokenRequestObject) (pinelabs.DeleteCustomerTokenResponseObject, error) {
-	return pinelabs.DeleteCustomerTokendefaultJSONResponse(a.s.failure(notImplemented("deleteCustomerToken"))), nil
-}
-
-// notImplemented refuses an operation the sandbox does not simulate yet.
-func notImplemented(operation string) *apiError {
-	return refuse(http.StatusNotImplemented, "NOT_IMPLEMENTED", "the sandbox does not simulate %s yet", operation)
+	resp, err := a.s.deleteToken(ctx, req.CustomerID, req.TokenID, req.Body)
+	if err != nil {
+		return pinelabs.DeleteCustomerTokendefaultJSONResponse(a.s.failure(err)), nil
+	}
+	return pinelabs.DeleteCustomerToken200JSONResponse(*resp), nil
 }
 
 // validate runs a request body's generated Validate: a missing body or

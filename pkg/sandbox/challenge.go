@@ -172,7 +172,7 @@ func (s *Sandbox) challengeAnswer(w http.ResponseWriter, r *http.Request) {
 				page, data, status = challengeTemplate, s.challengeView(o, "Wrong OTP. Try again."), http.StatusOK
 				return tx.PutOrder(o)
 			}
-			fields, target, err := s.settle(o, now, false, "USER_AUTHENTICATION_FAILED", "The OTP was wrong "+strconv.Itoa(MaxOTPAttempts)+" times")
+			fields, target, err := s.settle(tx, o, now, false, "USER_AUTHENTICATION_FAILED", "The OTP was wrong "+strconv.Itoa(MaxOTPAttempts)+" times")
 			if err != nil {
 				return err
 			}
@@ -185,12 +185,12 @@ func (s *Sandbox) challengeAnswer(w http.ResponseWriter, r *http.Request) {
 		var err error
 		if action == "approve" {
 			if code, msg := issuerDecline(o); code != "" {
-				fields, target, err = s.settle(o, now, false, code, msg)
+				fields, target, err = s.settle(tx, o, now, false, code, msg)
 			} else {
-				fields, target, err = s.settle(o, now, true, "", "")
+				fields, target, err = s.settle(tx, o, now, true, "", "")
 			}
 		} else {
-			fields, target, err = s.settle(o, now, false, "PAYMENT_DECLINED", "The customer declined the payment at the challenge")
+			fields, target, err = s.settle(tx, o, now, false, "PAYMENT_DECLINED", "The customer declined the payment at the challenge")
 		}
 		if err != nil {
 			return err
@@ -231,10 +231,11 @@ func issuerDecline(o *Order) (pinelabs.ErrorCode, string) {
 
 // settle ends the challenge: every pending payment and the order succeed
 // (AUTHORIZED for a pre-auth order, else PROCESSED) or fail with code, and
-// the result is signed for the merchant. It returns the callback's fields
-// and where to post them: callback_url, or failure_callback_url on a
-// failure when the order has one.
-func (s *Sandbox) settle(o *Order, now time.Time, ok bool, code pinelabs.ErrorCode, message string) (signature.Fields, string, error) {
+// the result is signed for the merchant. A card the payment asked to save
+// is saved on success, and forgotten on failure. It returns the callback's
+// fields and where to post them: callback_url, or failure_callback_url on
+// a failure when the order has one.
+func (s *Sandbox) settle(tx Tx, o *Order, now time.Time, ok bool, code pinelabs.ErrorCode, message string) (signature.Fields, string, error) {
 	target := deref(o.CallbackURL)
 	if !ok && deref(o.FailureCallbackURL) != "" {
 		target = deref(o.FailureCallbackURL)
@@ -258,6 +259,12 @@ func (s *Sandbox) settle(o *Order, now time.Time, ok bool, code pinelabs.ErrorCo
 		}
 	}
 	s.setStatus(o, now, status, what)
+	if ok {
+		if err := s.saveCard(tx, o, now); err != nil {
+			return nil, "", err
+		}
+	}
+	o.CardToSave = nil
 
 	fields := signature.Fields{
 		{Name: signature.FieldOrderID, Value: o.ID()},

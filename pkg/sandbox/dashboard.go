@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pinegen/pinelabs/gen/pinelabs"
@@ -17,14 +18,16 @@ import (
 
 // The dashboard is for a developer watching their integration: the page at
 // / draws each recent order's path through its lifecycle, with its
-// payments, callbacks, webhooks and refused requests, and refreshes by
-// itself; /sandbox/orders.json serves the same records to scripts.
+// payments, refunds, callbacks, webhooks and refused requests, lists the
+// customers with the cards saved for them, and refreshes by itself;
+// /sandbox/orders.json serves the same order records to scripts.
 //
 // It asks for no credentials: the sandbox runs on the developer's machine,
 // and anyone who can reach it can call its API too. So it must show nothing
 // secret, and it does not: besides the client ID and its own address it
-// shows only order records, which hold no access token, client secret,
-// webhook secret or card number (a card is kept as its last four digits),
+// shows only order, customer and saved-token records, which hold no access
+// token, client secret, webhook secret or card number (a card is kept as
+// its last four digits),
 // and html/template escapes every value a merchant sent. The page loads
 // only its own stylesheet and script, and its Content-Security-Policy
 // allows nothing else.
@@ -66,14 +69,38 @@ func (s *Sandbox) recentOrders(ctx context.Context) ([]*Order, error) {
 	return orders, err
 }
 
+// recentCustomers reads the most recent customers, with their tokens.
+func (s *Sandbox) recentCustomers(ctx context.Context) ([]customerView, error) {
+	var views []customerView
+	err := s.store.View(ctx, func(tx Tx) error {
+		cs, err := tx.Customers(dashboardLimit)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			ts, err := tx.CustomerTokens(deref(c.CustomerID))
+			if err != nil {
+				return err
+			}
+			views = append(views, newCustomerView(c, ts))
+		}
+		return nil
+	})
+	return views, err
+}
+
 func (s *Sandbox) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	orders, err := s.recentOrders(r.Context())
+	var customers []customerView
+	if err == nil {
+		customers, err = s.recentCustomers(r.Context())
+	}
 	if err != nil {
 		s.log.Error("sandbox: reading orders for the dashboard", "err", err)
 		http.Error(w, "The sandbox could not read its store.", http.StatusInternalServerError)
 		return
 	}
-	view := dashboardView{BaseURL: baseURL(r.Context()), ClientID: s.cfg.ClientID, Orders: make([]orderView, len(orders))}
+	view := dashboardView{BaseURL: baseURL(r.Context()), ClientID: s.cfg.ClientID, Orders: make([]orderView, len(orders)), Customers: customers}
 	for i, o := range orders {
 		view.Orders[i] = newOrderView(o)
 	}
@@ -120,6 +147,7 @@ type (
 		BaseURL, ClientID string
 		Orders            []orderView
 		Counts            []statusCount
+		Customers         []customerView
 	}
 
 	statusCount struct {
@@ -131,12 +159,20 @@ type (
 		ID, Reference, Amount, Status, Tone string
 		Created                             moment
 		PreAuth                             bool
-		Steps                               []stepView
-		Payments                            []paymentRow
-		Callbacks                           []callbackRow
-		Webhooks                            []webhookRow
-		Rejections                          []rejectionRow
-		History                             []historyRow
+		// Parent is the order a refund refunds; empty for a charge.
+		Parent string
+		// Customer is the customer_id the order is linked to, if any.
+		Customer string
+		Steps    []stepView
+		Payments []paymentRow
+		// Refunds are a charge's refunds; Refunded says how much of what
+		// was captured they add up to.
+		Refunds    []refundRow
+		Refunded   string
+		Callbacks  []callbackRow
+		Webhooks   []webhookRow
+		Rejections []rejectionRow
+		History    []historyRow
 	}
 
 	// A stepView is one node of the timeline: a status the order reached
@@ -152,6 +188,22 @@ type (
 	// step's status: a callback, a webhook or a refused request.
 	markView struct {
 		Kind, Tone, Label, Title string
+	}
+
+	refundRow struct {
+		ID, Reference, Amount string
+		When                  moment
+	}
+
+	customerView struct {
+		ID, Reference, Name, Mobile, Status string
+		Created                             moment
+		Tokens                              []tokenRow
+	}
+
+	tokenRow struct {
+		ID, Card, Status, Tone, Order string
+		Saved                         moment
 	}
 
 	paymentRow struct {
@@ -207,8 +259,19 @@ func newOrderView(o *Order) orderView {
 	if t, err := time.Parse(time.RFC3339, deref(o.CreatedAt)); err == nil {
 		v.Created = momentOf(t, dateLayout)
 	}
+	if deref(o.Type) == pinelabs.OrderTypeREFUND {
+		v.Parent = deref(o.ParentOrderID)
+	}
+	v.Customer = orderCustomerID(o)
 	for _, p := range o.Payments {
 		v.Payments = append(v.Payments, newPaymentRow(p))
+	}
+	for _, r := range o.Refunds {
+		v.Refunds = append(v.Refunds, refundRow{ID: r.OrderID, Reference: r.Reference, Amount: money(r.Amount), When: momentOf(r.At, clockLayout)})
+	}
+	if len(o.Refunds) > 0 {
+		cur := o.Refunds[0].Amount.Currency
+		v.Refunded = money(pinelabs.Amount{Value: o.Refunded(), Currency: cur}) + " of " + money(pinelabs.Amount{Value: captured(o), Currency: cur}) + " captured refunded"
 	}
 	for _, e := range o.Events {
 		when := momentOf(e.At, clockLayout)
@@ -322,7 +385,44 @@ func tone(status string) string {
 }
 
 // statusRank puts the summary's counts in lifecycle order.
-var statusRank = map[string]int{"CREATED": 1, "PENDING": 2, "ATTEMPTED": 3, "AUTHORIZED": 4, "PROCESSED": 5, "FAILED": 6, "CANCELLED": 7}
+var statusRank = map[string]int{"CREATED": 1, "PENDING": 2, "ATTEMPTED": 3, "AUTHORIZED": 4, "PROCESSED": 5, "FAILED": 6, "CANCELLED": 7,
+	"PARTIALLY_REFUNDED": 8, "FULLY_REFUNDED": 9}
+
+func newCustomerView(c *pinelabs.Customer, ts []*CustomerToken) customerView {
+	v := customerView{
+		ID: deref(c.CustomerID), Reference: deref(c.MerchantCustomerReference),
+		Name:   strings.TrimSpace(deref(c.FirstName) + " " + deref(c.LastName)),
+		Status: string(deref(c.Status)),
+	}
+	if m := deref(c.MobileNumber); m != "" {
+		v.Mobile = "+" + cmp.Or(deref(c.CountryCode), defaultCountryCode) + " " + m
+	}
+	if t, err := time.Parse(time.RFC3339, deref(c.CreatedAt)); err == nil {
+		v.Created = momentOf(t, dateLayout)
+	}
+	for _, t := range ts {
+		st := string(deref(t.Status))
+		row := tokenRow{ID: t.ID(), Status: st, Tone: tokenTone(st), Order: t.OrderID, Saved: momentOf(t.CreatedAt, dateLayout)}
+		if cd := t.CardData; cd != nil {
+			row.Card = instrument(&pinelabs.PaymentOptionData{CardData: cd})
+		}
+		v.Tokens = append(v.Tokens, row)
+	}
+	return v
+}
+
+// tokenTone is the colour of a saved token's status.
+func tokenTone(status string) string {
+	switch status {
+	case "ACTIVE":
+		return "ok"
+	case "INITIATED":
+		return "warn"
+	case "FAILED", "SUSPENDED":
+		return "bad"
+	}
+	return "muted"
+}
 
 func countStatuses(orders []orderView) []statusCount {
 	n := map[string]int{}

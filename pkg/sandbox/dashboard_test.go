@@ -497,3 +497,85 @@ func dashAllDelivered(orders []sandbox.Order) bool {
 }
 
 func dashPtr[T any](v T) *T { return &v }
+
+// A refunded order's timeline goes on to PARTIALLY_ and FULLY_REFUNDED and
+// lists its refunds, each linked to its own article, which links back; the
+// customers and their saved cards are listed below the orders.
+func TestDashboardShowsRefundsAndCustomers(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token()
+	cid := *e.newCustomer(tok, "dash-customer").CustomerID
+	o := e.customerOrder(10000, false, &pinelabs.OrderCustomer{CustomerID: &cid})
+	o, err := e.payWith(o, client.PaymentOption{CardDetails: savingCard(docsCard)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.callback(*o.ChallengeURL, approve())
+	id := *o.OrderID
+	r1 := e.refund(tok, id, "dash-refund-1", 2500)
+	r2 := e.refund(tok, id, "dash-refund-2", 0)
+
+	_, page := e.fetch("/")
+	byID, ids := dashArticles(t, page)
+	if want := []string{*r2.OrderID, *r1.OrderID, id}; !slices.Equal(ids, want) {
+		t.Fatalf("orders on the page = %v, want the refunds, newest first, then the order %v", ids, want)
+	}
+	parent := byID[id]
+	if got, want := dashSteps(parent), []string{"done:CREATED", "done:PENDING", "done:PROCESSED", "done:PARTIALLY_REFUNDED", "current:FULLY_REFUNDED"}; !slices.Equal(got, want) {
+		t.Errorf("the refunded order's timeline = %v, want %v", got, want)
+	}
+	refunds := dashSection(parent, "refunds")
+	for _, want := range []string{
+		`<a href="/#order-` + *r1.OrderID + `">`, `<a href="/#order-` + *r2.OrderID + `">`,
+		"dash-refund-1", "INR 25.00", "INR 75.00", "INR 100.00 of INR 100.00 captured refunded",
+	} {
+		if !strings.Contains(refunds, want) {
+			t.Errorf("the refunds panel lacks %q:\n%s", want, refunds)
+		}
+	}
+	if !strings.Contains(parent, `href="/#customer-`+cid+`"`) {
+		t.Errorf("the order does not link its customer %s:\n%s", cid, parent)
+	}
+	for _, r := range []*pinelabs.Order{r1, r2} {
+		a := byID[*r.OrderID]
+		if !strings.Contains(a, `refund of <a href="/#order-`+id+`">`) || !strings.Contains(a, `data-status="PROCESSED"`) {
+			t.Errorf("the refund %s does not link its order or is not PROCESSED:\n%s", *r.OrderID, a)
+		}
+		if got, want := dashSteps(a), []string{"done:CREATED", "current:PROCESSED"}; !slices.Equal(got, want) {
+			t.Errorf("the refund's timeline = %v, want %v", got, want)
+		}
+	}
+	if !strings.Contains(page, `badge tone-muted">1 FULLY_REFUNDED</span>`) {
+		t.Error("the summary does not count the FULLY_REFUNDED order")
+	}
+
+	i := strings.Index(page, `<section class="customers"`)
+	if i < 0 {
+		t.Fatalf("no customers section:\n%s", page)
+	}
+	customers := page[i : i+strings.Index(page[i:], "</section>")]
+	for _, want := range []string{`id="customer-` + cid + `"`, "dash-customer", "Kavita Rao", "91 9876543210", "VISA •••• 1112 · ACTIVE", "by order " + id} {
+		if !strings.Contains(customers, want) {
+			t.Errorf("the customers section lacks %q:\n%s", want, customers)
+		}
+	}
+	if strings.Contains(page, docsCard) {
+		t.Error("the page holds the card number")
+	}
+	// The records say the same: the refunds on the order, the refund's
+	// parent.
+	_, body := e.fetch("/sandbox/orders.json")
+	for _, r := range dashRecords(t, body) {
+		switch r.ID() {
+		case id:
+			if len(r.Refunds) != 2 || r.Refunds[1].OrderID != *r2.OrderID || r.Refunded() != 10000 {
+				t.Errorf("orders.json: the order's refunds %+v", r.Refunds)
+			}
+		case *r1.OrderID:
+			if deref(r.ParentOrderID) != id {
+				t.Errorf("orders.json: the refund's parent_order_id %q", deref(r.ParentOrderID))
+			}
+		}
+	}
+}

@@ -278,3 +278,63 @@ func (e *env) token() string {
 }
 
 func statusOf(o *client.Order) pinelabs.OrderStatus { return *o.Status }
+
+// call sends one API request as is and decodes a 200's body into T; the
+// body is also returned as a map, for an error's code and message.
+func call[T any](e *env, method, path, token string, body any) (int, *T, map[string]any) {
+	e.t.Helper()
+	status, m := e.raw(method, path, token, body)
+	if status != http.StatusOK {
+		return status, nil, m
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	v := new(T)
+	if err := json.Unmarshal(b, v); err != nil {
+		e.t.Fatalf("%s %s: the answer does not decode: %v\n%s", method, path, err, b)
+	}
+	return status, v, m
+}
+
+// refused checks that an answer is the refusal wanted, its message saying
+// says.
+func refused(t *testing.T, what string, status int, body map[string]any, wantStatus int, wantCode, says string) {
+	t.Helper()
+	msg, _ := body["message"].(string)
+	if status != wantStatus || body["code"] != wantCode || !strings.Contains(msg, says) {
+		t.Errorf("%s: %d %v, want %d %s saying %q", what, status, body, wantStatus, wantCode, says)
+	}
+}
+
+// wantChecked fails unless the contract checker validated at least one
+// response of each "operationId status".
+func (e *env) wantChecked(keys ...string) {
+	e.t.Helper()
+	checked := e.contract.Checked()
+	for _, k := range keys {
+		if checked[k] == 0 {
+			e.t.Errorf("no %s response was validated against the spec", k)
+		}
+	}
+}
+
+// customerOrder creates an order of paisa whose purchase_details.customer
+// is customer, with callbacks to e.merchant.
+func (e *env) customerOrder(paisa int64, preAuth bool, customer *pinelabs.OrderCustomer) *client.Order {
+	e.t.Helper()
+	req := &pinelabs.CreateOrderRequest{
+		MerchantOrderReference: "ref-" + uuid.NewString(),
+		OrderAmount:            client.INR(paisa),
+		CallbackURL:            &e.merchant.url,
+		FailureCallbackURL:     &e.merchant.failureURL,
+		PreAuth:                &preAuth,
+		PurchaseDetails:        &pinelabs.PurchaseDetails{Customer: customer},
+	}
+	o, err := e.client.CreateOrder(context.Background(), req)
+	if err != nil {
+		e.t.Fatalf("CreateOrder: %v", err)
+	}
+	return o
+}

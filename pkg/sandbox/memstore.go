@@ -27,6 +27,19 @@ func (o *Order) Clone() *Order {
 	return &c
 }
 
+// Clone returns a deep copy of t, to change and Put.
+func (t *CustomerToken) Clone() *CustomerToken {
+	b, err := json.Marshal(t)
+	if err != nil {
+		panic("sandbox: a token does not encode: " + err.Error())
+	}
+	var c CustomerToken
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic("sandbox: a token does not decode: " + err.Error())
+	}
+	return &c
+}
+
 // errReadOnly is what a write within View returns.
 var errReadOnly = errors.New("sandbox: write in a read-only transaction")
 
@@ -85,6 +98,11 @@ type State struct {
 	Claims    map[Claim]bool
 	Tokens    map[string]time.Time // access token digest → expiry
 	Customers map[string]*pinelabs.Customer
+	// CustomerRefs: merchant_customer_reference → customer_id.
+	CustomerRefs map[string]string
+	// CustomerTokens: customer_id → the customer's saved tokens, in the
+	// order they were first put. A write replaces a customer's whole list.
+	CustomerTokens map[string][]*CustomerToken
 
 	view *StateTx // the read-only transaction over no pending writes
 }
@@ -100,6 +118,9 @@ func NewState() *State {
 		Claims:    map[Claim]bool{},
 		Tokens:    map[string]time.Time{},
 		Customers: map[string]*pinelabs.Customer{},
+
+		CustomerRefs:   map[string]string{},
+		CustomerTokens: map[string][]*CustomerToken{},
 	}
 	st.view = &StateTx{state: st}
 	return st
@@ -148,6 +169,8 @@ func (tx *StateTx) Commit() {
 	maps.Copy(st.Claims, w.Claims)
 	maps.Copy(st.Tokens, w.Tokens)
 	maps.Copy(st.Customers, w.Customers)
+	maps.Copy(st.CustomerRefs, w.CustomerRefs)
+	maps.Copy(st.CustomerTokens, w.CustomerTokens)
 	// Once in the State, they need no reading over; and holding them
 	// would keep each transaction alive through those that began over it.
 	tx.pending = nil
@@ -155,7 +178,8 @@ func (tx *StateTx) Commit() {
 
 // Wrote reports whether tx has written anything.
 func (tx *StateTx) Wrote() bool {
-	return len(tx.puts)+len(tx.writes.Claims)+len(tx.writes.Tokens)+len(tx.writes.Customers) > 0
+	w := &tx.writes
+	return len(tx.puts)+len(w.Claims)+len(w.Tokens)+len(w.Customers)+len(w.CustomerTokens) > 0
 }
 
 // WrittenOrders yields the orders tx put, in the order it put them, but
@@ -181,6 +205,12 @@ func (tx *StateTx) WrittenTokens() iter.Seq2[string, time.Time] { return maps.Al
 // WrittenCustomers yields the customers tx put, by customer_id.
 func (tx *StateTx) WrittenCustomers() iter.Seq2[string, *pinelabs.Customer] {
 	return maps.All(tx.writes.Customers)
+}
+
+// WrittenCustomerTokens yields, for each customer whose tokens tx put,
+// the customer_id and the customer's whole list of tokens as tx leaves it.
+func (tx *StateTx) WrittenCustomerTokens() iter.Seq2[string, []*CustomerToken] {
+	return maps.All(tx.writes.CustomerTokens)
 }
 
 // states yields what tx reads, in the order it reads them.
@@ -301,7 +331,14 @@ func (tx *StateTx) PutCustomer(c *pinelabs.Customer) error {
 	if tx.writes.Customers == nil {
 		tx.writes.Customers = map[string]*pinelabs.Customer{}
 	}
-	tx.writes.Customers[deref(c.CustomerID)] = c
+	id := deref(c.CustomerID)
+	tx.writes.Customers[id] = c
+	if ref := deref(c.MerchantCustomerReference); ref != "" {
+		if tx.writes.CustomerRefs == nil {
+			tx.writes.CustomerRefs = map[string]string{}
+		}
+		tx.writes.CustomerRefs[ref] = id
+	}
 	return nil
 }
 
@@ -312,4 +349,69 @@ func (tx *StateTx) Customer(id string) (*pinelabs.Customer, error) {
 		}
 	}
 	return nil, ErrNotFound
+}
+
+func (tx *StateTx) CustomerByReference(ref string) (*pinelabs.Customer, error) {
+	for st := range tx.states {
+		if id, ok := st.CustomerRefs[ref]; ok {
+			return tx.Customer(id)
+		}
+	}
+	return nil, ErrNotFound
+}
+
+func (tx *StateTx) Customers(limit int) ([]*pinelabs.Customer, error) {
+	// newer is the latest version of each customer written over the State.
+	newer := map[string]*pinelabs.Customer{}
+	for _, p := range tx.pending {
+		maps.Copy(newer, p.writes.Customers)
+	}
+	maps.Copy(newer, tx.writes.Customers)
+	all := make([]*pinelabs.Customer, 0, len(tx.state.Customers)+len(newer))
+	for id, c := range tx.state.Customers {
+		if _, shadowed := newer[id]; !shadowed {
+			all = append(all, c)
+		}
+	}
+	for _, c := range newer {
+		all = append(all, c)
+	}
+	// created_at is fixed-width UTC text, so it sorts as the time does.
+	slices.SortFunc(all, func(a, b *pinelabs.Customer) int {
+		return cmp.Or(cmp.Compare(deref(b.CreatedAt), deref(a.CreatedAt)), cmp.Compare(deref(b.CustomerID), deref(a.CustomerID)))
+	})
+	if limit >= 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	return all, nil
+}
+
+func (tx *StateTx) CustomerTokens(customerID string) ([]*CustomerToken, error) {
+	for st := range tx.states {
+		if ts, ok := st.CustomerTokens[customerID]; ok {
+			return ts, nil
+		}
+	}
+	return nil, nil
+}
+
+func (tx *StateTx) PutCustomerToken(t *CustomerToken) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	cid := t.Customer()
+	old, _ := tx.CustomerTokens(cid)
+	// A new list: the old one may be the State's or another
+	// transaction's.
+	ts := slices.Clone(old)
+	if i := slices.IndexFunc(ts, func(o *CustomerToken) bool { return o.ID() == t.ID() }); i >= 0 {
+		ts[i] = t
+	} else {
+		ts = append(ts, t)
+	}
+	if tx.writes.CustomerTokens == nil {
+		tx.writes.CustomerTokens = map[string][]*CustomerToken{}
+	}
+	tx.writes.CustomerTokens[cid] = ts
+	return nil
 }

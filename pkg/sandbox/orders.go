@@ -62,6 +62,9 @@ func (s *Sandbox) createOrder(ctx context.Context, req *pinelabs.CreateOrderRequ
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
+		if err := linkCustomer(tx, o, now); err != nil {
+			return err
+		}
 		return tx.PutOrder(o)
 	})
 	if err != nil {
@@ -178,6 +181,14 @@ func (s *Sandbox) createPayment(ctx context.Context, id string, req *pinelabs.Cr
 		if sum != o.OrderAmount.Value {
 			return invalid("the payments add up to %s but the order is for %s", money(pinelabs.Amount{Value: sum, Currency: o.OrderAmount.Currency}), money(*o.OrderAmount))
 		}
+		saved := make([]*CustomerToken, len(req.Payments))
+		for i, p := range req.Payments {
+			t, err := paymentToken(tx, o, i, p.PaymentOption.CardTokenDetails)
+			if err != nil {
+				return err
+			}
+			saved[i] = t
+		}
 		for i, p := range req.Payments {
 			if ref := p.MerchantPaymentReference; ref != nil {
 				if err := tx.Claim(claimPayment, *ref); errors.Is(err, ErrDuplicate) {
@@ -204,6 +215,12 @@ func (s *Sandbox) createPayment(ctx context.Context, id string, req *pinelabs.Cr
 				if tc, ok := testCard(c.CardNumber); ok && tc.Decline != "" {
 					o.Decline = tc.Decline
 				}
+				o.CardToSave = cardToSave(c)
+			}
+			if t := saved[i]; t != nil {
+				cd := *t.CardData
+				cd.TokenTxnType = &p.PaymentOption.CardTokenDetails.TokenTxnType
+				pay.PaymentOption = &pinelabs.PaymentOptionData{CardData: &cd}
 			}
 			if b := p.PaymentOption.BNPLDetails; b != nil && !payLaterEligible(b.Mobile) {
 				declined = "the customer is not eligible for Pay Later"
@@ -345,43 +362,6 @@ func installments(paisa int64, n int, from time.Time) []pinelabs.Installment {
 		}
 	}
 	return out
-}
-
-func (s *Sandbox) createCustomer(ctx context.Context, req *pinelabs.CreateCustomerRequest) (*pinelabs.Customer, error) {
-	if err := validate(req, req == nil); err != nil {
-		return nil, err
-	}
-	now := ptr(timestamp(time.Now()))
-	c := &pinelabs.Customer{
-		CustomerID:                ptr(pinelabs.CustomerID(newID("cust-v1-", 12))),
-		MerchantCustomerReference: req.MerchantCustomerReference,
-		FirstName:                 req.FirstName,
-		LastName:                  req.LastName,
-		CountryCode:               req.CountryCode,
-		MobileNumber:              req.MobileNumber,
-		EmailID:                   req.EmailID,
-		BillingAddress:            req.BillingAddress,
-		ShippingAddress:           req.ShippingAddress,
-		GSTIN:                     req.GSTIN,
-		MerchantMetadata:          req.MerchantMetadata,
-		Status:                    ptr(pinelabs.CustomerStatusINACTIVE), // as the API creates one
-		CreatedAt:                 now,
-		UpdatedAt:                 now,
-	}
-	err := s.update(ctx, func(tx Tx) error {
-		if ref := req.MerchantCustomerReference; ref != nil {
-			if err := tx.Claim(claimCustomer, *ref); errors.Is(err, ErrDuplicate) {
-				return duplicate("merchant_customer_reference %q is already used", *ref)
-			} else if err != nil {
-				return err
-			}
-		}
-		return tx.PutCustomer(c)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // reported is what the API says of an instrument: never the full number.

@@ -1,7 +1,7 @@
 // Package sandbox is a stateful simulator of the Pine Labs Online API for
-// tests and local development: orders move through their whole lifecycle,
-// test cards decline, customers pass challenges, callbacks are signed and
-// webhooks delivered.
+// tests and local development: orders move through their whole lifecycle
+// and are refunded, test cards decline, customers pass challenges and save
+// cards, callbacks are signed and webhooks delivered.
 //
 // The API is served by the generated strict server (gen/pinelabs): the
 // sandbox supplies the operations, never its own routing or encoding.
@@ -44,8 +44,9 @@ type Config struct {
 	// Store keeps the state; nil means a new MemoryStore. The sandbox
 	// closes it on Close.
 	Store Store
-	// WebhookURL, when set, receives every change of an order's state,
-	// signed with WebhookSecret (as webhook.NewSigner takes it).
+	// WebhookURL, when set, receives every change of an order's state
+	// (a refund's included) and of a saved card's, signed with
+	// WebhookSecret (as webhook.NewSigner takes it).
 	WebhookURL, WebhookSecret string
 	// WebhookClient sends webhooks; nil means a client with a 10-second
 	// timeout.

@@ -16,9 +16,9 @@ var (
 	ErrDuplicate = errors.New("sandbox: duplicate reference")
 )
 
-// A Store keeps the sandbox's state: orders with their payments and
-// history, the references merchants have used, access tokens and
-// customers. The sandbox reads through View and changes state only
+// A Store keeps the sandbox's state: orders (refunds among them) with
+// their payments and history, the references merchants have used, access
+// tokens, customers and the cards saved for them. The sandbox reads through View and changes state only
 // through Update, whose function runs as one transaction: either all of
 // its writes happen or, when it returns an error, none does. Updates are
 // serialised, so a check made inside one (is this order still AUTHORIZED?)
@@ -61,10 +61,27 @@ type Tx interface {
 	// access to whoever reads it.
 	PutToken(digest string, expires time.Time) error
 
-	// PutCustomer stores a customer under its customer_id.
+	// PutCustomer stores a customer under its customer_id (and its
+	// merchant_customer_reference, if it has one), replacing any earlier
+	// version.
 	PutCustomer(c *pinelabs.Customer) error
 	// Customer returns the customer with that customer_id, or ErrNotFound.
 	Customer(id string) (*pinelabs.Customer, error)
+	// CustomerByReference returns the customer put with that
+	// merchant_customer_reference, or ErrNotFound.
+	CustomerByReference(ref string) (*pinelabs.Customer, error)
+	// Customers returns up to limit customers (all of them when limit is
+	// negative), most recently created first.
+	Customers(limit int) ([]*pinelabs.Customer, error)
+
+	// PutCustomerToken stores a saved token under its customer_id,
+	// replacing the customer's token with the same token_id or, when it
+	// has none, adding it after the others.
+	PutCustomerToken(t *CustomerToken) error
+	// CustomerTokens returns the tokens saved for a customer, in the
+	// order they were first put; none (and no error) for a customer
+	// without any.
+	CustomerTokens(customerID string) ([]*CustomerToken, error)
 }
 
 // An Order is what the sandbox keeps of an order: the order as the API
@@ -80,9 +97,67 @@ type Order struct {
 	// Decline is the code a test card declines with once the challenge is
 	// approved; the card's number itself is never kept.
 	Decline pinelabs.ErrorCode `json:"decline,omitempty"`
-	// Webhooks are the deliveries made or due for this order.
+	// Webhooks are the deliveries made or due for this order, and for
+	// the card its payment saved (see CustomerToken.OrderID).
 	Webhooks []WebhookDelivery `json:"webhooks,omitempty"`
+	// CardToSave is what a payment with card_details.save asked to keep
+	// of its card, held until the challenge settles; never the number.
+	CardToSave *CardToSave `json:"card_to_save,omitempty"`
+	// Refunds are the refunds of this order, oldest first; each is an
+	// order of its own, of type REFUND.
+	Refunds []Refund `json:"refunds,omitempty"`
 }
+
+// A CardToSave is what the sandbox keeps of a card it is to save once its
+// payment succeeds: what a token reports of a card, and no more.
+type CardToSave struct {
+	Last4       string `json:"last4"`
+	Network     string `json:"network"`
+	CardType    string `json:"card_type"`
+	ExpiryMonth string `json:"expiry_month"`
+	ExpiryYear  string `json:"expiry_year"`
+}
+
+// A Refund is one refund of an order, as the order refunded keeps it.
+type Refund struct {
+	// OrderID and Reference are the refund's own order_id and
+	// merchant_order_reference.
+	OrderID   string          `json:"order_id"`
+	Reference string          `json:"reference"`
+	Amount    pinelabs.Amount `json:"amount"`
+	At        time.Time       `json:"at"`
+}
+
+// Refunded is the total of o's refunds, in paisa.
+func (o *Order) Refunded() int64 {
+	var n int64
+	for _, r := range o.Refunds {
+		n += r.Amount.Value
+	}
+	return n
+}
+
+// A CustomerToken is a card saved for a customer: the token as the API
+// reports it, and what the sandbox keeps beside it.
+type CustomerToken struct {
+	pinelabs.CustomerToken
+	// CreatedAt and UpdatedAt are when the card was saved and when the
+	// token last changed (the API's token has no such fields).
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// OrderID is the order whose payment saved the card. The token's
+	// webhooks go out with that order's, so that they arrive in order.
+	OrderID string `json:"order_id,omitempty"`
+	// DeletedBy is the merchant_unique_reference the token was deleted
+	// under.
+	DeletedBy string `json:"deleted_by,omitempty"`
+}
+
+// ID is the token's token_id.
+func (t *CustomerToken) ID() string { return deref(t.TokenID) }
+
+// Customer is the customer_id the token is saved for.
+func (t *CustomerToken) Customer() string { return deref(t.CustomerID) }
 
 // ID is the order's order_id.
 func (o *Order) ID() string { return deref(o.OrderID) }
@@ -110,6 +185,9 @@ const (
 	EventCallback EventKind = "callback"
 	// EventRejected: a request about the order was refused (Event.Code).
 	EventRejected EventKind = "rejected"
+	// EventNote: something happened that is not a change of status, such
+	// as a customer created for the order or a card saved by it.
+	EventNote EventKind = "note"
 )
 
 // An Event is one step in an order's history.

@@ -151,7 +151,9 @@ func (h *webhooks) wake() {
 
 // eventTypes maps an order's new status to the event it is reported as.
 // CREATED and PENDING have none: Pine Labs documents no event for an
-// order made or a payment under way, only for outcomes.
+// order made or a payment under way, only for outcomes. Nor do
+// PARTIALLY_REFUNDED and FULLY_REFUNDED: a refund is reported by its own
+// order's REFUND_PROCESSED.
 var eventTypes = map[pinelabs.OrderStatus]webhook.EventType{
 	pinelabs.OrderStatusAUTHORIZED: webhook.EventOrderAuthorized,
 	pinelabs.OrderStatusPROCESSED:  webhook.EventOrderProcessed,
@@ -160,17 +162,38 @@ var eventTypes = map[pinelabs.OrderStatus]webhook.EventType{
 	pinelabs.OrderStatusATTEMPTED:  webhook.EventPaymentFailed,
 }
 
-// envelope is a delivery's body, the shape webhook.Verifier decodes.
+// refundEventTypes is eventTypes for an order of type REFUND.
+var refundEventTypes = map[pinelabs.OrderStatus]webhook.EventType{
+	pinelabs.OrderStatusPROCESSED: webhook.EventRefundProcessed,
+	pinelabs.OrderStatusFAILED:    webhook.EventRefundFailed,
+}
+
+// tokenEventTypes maps a saved token's new status to its event. The docs
+// name no TOKEN_DELETED: a deleted token is TOKEN_DEACTIVATED, its data
+// saying DELETED.
+var tokenEventTypes = map[pinelabs.TokenStatus]webhook.EventType{
+	pinelabs.TokenStatusACTIVE:      webhook.EventTokenActivated,
+	pinelabs.TokenStatusDEACTIVATED: webhook.EventTokenDeactivated,
+	pinelabs.TokenStatusDELETED:     webhook.EventTokenDeactivated,
+	pinelabs.TokenStatusSUSPENDED:   webhook.EventTokenSuspended,
+}
+
+// envelope is a delivery's body, the shape webhook.Verifier decodes: the
+// order (a refund is one) or the saved token the event is about.
 type envelope struct {
 	EventType webhook.EventType `json:"event_type"`
-	Data      pinelabs.Order    `json:"data"`
+	Data      any               `json:"data"`
 }
 
 // queue adds the delivery that o's new status calls for to o, which the
 // caller's update is about to store. The body is encoded now, so that it
 // reports the order as it was at this change even if it is sent later.
 func (h *webhooks) queue(o *Order, now time.Time) {
-	t, ok := eventTypes[o.Status()]
+	types := eventTypes
+	if deref(o.Type) == pinelabs.OrderTypeREFUND {
+		types = refundEventTypes
+	}
+	t, ok := types[o.Status()]
 	if !ok {
 		return
 	}
@@ -178,10 +201,23 @@ func (h *webhooks) queue(o *Order, now time.Time) {
 	// The update stamps updated_at only after its change is made, which is
 	// after this; the body reports the order as stored.
 	data.UpdatedAt = ptr(timestamp(now))
+	h.add(o, t, data, now)
+}
+
+// queueToken adds the delivery that the saved token t's new status calls
+// for to o, the order that saved it, so that a token's events arrive in
+// the order they happened, after the order's own.
+func (h *webhooks) queueToken(o *Order, t *CustomerToken, now time.Time) {
+	if typ, ok := tokenEventTypes[deref(t.Status)]; ok {
+		h.add(o, typ, t.CustomerToken, now)
+	}
+}
+
+func (h *webhooks) add(o *Order, t webhook.EventType, data any, now time.Time) {
 	body, err := json.Marshal(envelope{EventType: t, Data: data})
 	if err != nil {
-		// As in Clone: an order that was read from the store encodes.
-		panic("sandbox: an order does not encode: " + err.Error())
+		// As in Clone: a record that was read from the store encodes.
+		panic("sandbox: a webhook body does not encode: " + err.Error())
 	}
 	o.Webhooks = append(o.Webhooks, WebhookDelivery{
 		ID:          newID("wh_", 24),

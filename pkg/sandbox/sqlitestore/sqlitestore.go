@@ -31,35 +31,47 @@ var ErrShared = errors.New("sqlitestore: the file was changed by another connect
 var errClosed = errors.New("sqlitestore: update after Close")
 
 // schemaVersion is kept in PRAGMA user_version; Open refuses a file with
-// a version it does not know.
-const schemaVersion = 1
+// a version it does not know, and brings one of an earlier version up to
+// this one.
+const schemaVersion = 2
 
-// schema creates version 1. Orders and customers are kept as the JSON of
-// the record. The columns beside it are for whoever reads the file with
+// migrations[v] takes a file from version v to v+1; a new file runs them
+// all. Orders, customers and saved tokens are kept as the JSON of the
+// record. The columns beside it are for whoever reads the file with
 // sqlite3, and let the file itself hold one order to a reference; the
 // store looks nothing up in SQL.
-var schema = []string{
-	`CREATE TABLE orders (
-		order_id                 TEXT PRIMARY KEY,
-		merchant_order_reference TEXT UNIQUE,
-		seq                      INTEGER NOT NULL,
-		body                     BLOB NOT NULL
-	) STRICT`,
-	`CREATE INDEX orders_seq ON orders (seq)`,
-	`CREATE TABLE claims (
-		kind TEXT NOT NULL,
-		ref  TEXT NOT NULL,
-		PRIMARY KEY (kind, ref)
-	) WITHOUT ROWID, STRICT`,
-	`CREATE TABLE tokens (
-		token   TEXT PRIMARY KEY,
-		expires INTEGER NOT NULL -- unix nanoseconds
-	) WITHOUT ROWID, STRICT`,
-	`CREATE TABLE customers (
-		customer_id TEXT PRIMARY KEY,
-		body        BLOB NOT NULL
-	) STRICT`,
-	fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
+var migrations = [][]string{
+	0: {
+		`CREATE TABLE orders (
+			order_id                 TEXT PRIMARY KEY,
+			merchant_order_reference TEXT UNIQUE,
+			seq                      INTEGER NOT NULL,
+			body                     BLOB NOT NULL
+		) STRICT`,
+		`CREATE INDEX orders_seq ON orders (seq)`,
+		`CREATE TABLE claims (
+			kind TEXT NOT NULL,
+			ref  TEXT NOT NULL,
+			PRIMARY KEY (kind, ref)
+		) WITHOUT ROWID, STRICT`,
+		`CREATE TABLE tokens (
+			token   TEXT PRIMARY KEY,
+			expires INTEGER NOT NULL -- unix nanoseconds
+		) WITHOUT ROWID, STRICT`,
+		`CREATE TABLE customers (
+			customer_id TEXT PRIMARY KEY,
+			body        BLOB NOT NULL
+		) STRICT`,
+	},
+	// Version 2: the cards saved for customers. A customer's tokens are
+	// one row, the JSON array of them in the order they were saved, as
+	// the store's State keeps them.
+	1: {
+		`CREATE TABLE customer_tokens (
+			customer_id TEXT PRIMARY KEY,
+			body        BLOB NOT NULL
+		) STRICT`,
+	},
 }
 
 const (
@@ -73,6 +85,7 @@ const (
 	qClaim       = `INSERT INTO claims (kind, ref) VALUES (?, ?)`
 	qPutToken    = `INSERT INTO tokens (token, expires) VALUES (?1, ?2) ON CONFLICT (token) DO UPDATE SET expires = excluded.expires`
 	qPutCustomer = `INSERT INTO customers (customer_id, body) VALUES (?1, ?2) ON CONFLICT (customer_id) DO UPDATE SET body = excluded.body`
+	qPutTokens   = `INSERT INTO customer_tokens (customer_id, body) VALUES (?1, ?2) ON CONFLICT (customer_id) DO UPDATE SET body = excluded.body`
 	qDataVersion = `PRAGMA data_version`
 )
 
@@ -114,7 +127,7 @@ const walFrames = 1000
 type Store struct {
 	writer, checkpointer *sql.DB
 	// Statements on the writer's one connection.
-	putOrder, releaseRef, claim, putToken, putCustomer, dataVersion *sql.Stmt
+	putOrder, releaseRef, claim, putToken, putCustomer, putTokens, dataVersion *sql.Stmt
 	// version is the writer's data_version: it changes only when another
 	// connection commits.
 	version int64
@@ -202,8 +215,8 @@ func open(path string) (*Store, error) {
 	return s, nil
 }
 
-// migrate creates the tables in a new file and checks the version of an
-// existing one, in one immediate transaction, so that two processes
+// migrate creates the tables in a new file, or brings an older file's up
+// to schemaVersion, in one immediate transaction, so that two processes
 // opening a new file at once do not both create them.
 func (s *Store) migrate() error {
 	tx, err := s.writer.Begin()
@@ -215,19 +228,23 @@ func (s *Store) migrate() error {
 	if err := tx.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
 		return err
 	}
-	switch v {
-	case schemaVersion:
+	switch {
+	case v == schemaVersion:
 		return nil
-	case 0:
-		for _, q := range schema {
+	case v < 0 || v > schemaVersion:
+		return fmt.Errorf("schema version %d is not one this sandbox knows (it knows up to %d)", v, schemaVersion)
+	}
+	for _, step := range migrations[v:] {
+		for _, q := range step {
 			if _, err := tx.Exec(q); err != nil {
 				return err
 			}
 		}
-		return tx.Commit()
-	default:
-		return fmt.Errorf("schema version %d is not %d, the one this sandbox knows", v, schemaVersion)
 	}
+	if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // load reads every record, and the data_version they are as of.
@@ -288,6 +305,25 @@ func (s *Store) load() error {
 			return fmt.Errorf("customer %q: %w", id, err)
 		}
 		st.Customers[id] = c
+		if ref := c.MerchantCustomerReference; ref != nil && *ref != "" {
+			st.CustomerRefs[*ref] = id
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = each(tx, `SELECT customer_id, body FROM customer_tokens`, func(rows *sql.Rows) error {
+		var id string
+		var body []byte
+		if err := rows.Scan(&id, &body); err != nil {
+			return err
+		}
+		var ts []*sandbox.CustomerToken
+		if err := json.Unmarshal(body, &ts); err != nil {
+			return fmt.Errorf("tokens of customer %q: %w", id, err)
+		}
+		st.CustomerTokens[id] = ts
 		return nil
 	})
 	if err != nil {
@@ -325,6 +361,7 @@ func (s *Store) prepare() error {
 		{&s.claim, qClaim},
 		{&s.putToken, qPutToken},
 		{&s.putCustomer, qPutCustomer},
+		{&s.putTokens, qPutTokens},
 		{&s.dataVersion, qDataVersion},
 	} {
 		st, err := s.writer.Prepare(p.q)
@@ -496,7 +533,7 @@ func (s *Store) write(group []*sandbox.StateTx) error {
 		return ErrShared
 	}
 	put, release := sqltx.Stmt(s.putOrder), sqltx.Stmt(s.releaseRef)
-	claim, putToken, putCustomer := sqltx.Stmt(s.claim), sqltx.Stmt(s.putToken), sqltx.Stmt(s.putCustomer)
+	claim, putToken, putCustomer, putTokens := sqltx.Stmt(s.claim), sqltx.Stmt(s.putToken), sqltx.Stmt(s.putCustomer), sqltx.Stmt(s.putTokens)
 	for _, tx := range group {
 		for o := range tx.WrittenOrders() {
 			body, err := json.Marshal(o)
@@ -538,6 +575,15 @@ func (s *Store) write(group []*sandbox.StateTx) error {
 				return fmt.Errorf("put customer %q: %w", id, err)
 			}
 		}
+		for id, ts := range tx.WrittenCustomerTokens() {
+			body, err := json.Marshal(ts)
+			if err != nil {
+				return fmt.Errorf("tokens of customer %q: %w", id, err)
+			}
+			if _, err := putTokens.Exec(id, body); err != nil {
+				return fmt.Errorf("put tokens of customer %q: %w", id, err)
+			}
+		}
 	}
 	return sqltx.Commit()
 }
@@ -566,7 +612,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeStatements() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.putOrder, s.releaseRef, s.claim, s.putToken, s.putCustomer, s.dataVersion} {
+	for _, st := range []*sql.Stmt{s.putOrder, s.releaseRef, s.claim, s.putToken, s.putCustomer, s.putTokens, s.dataVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

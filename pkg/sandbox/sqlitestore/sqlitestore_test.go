@@ -46,15 +46,22 @@ func TestDurableAcrossReopen(t *testing.T) {
 	o := storetest.NewOrder("o1", "r1", 1)
 	exp := time.Now().Add(time.Hour).Round(0)
 
+	tok1, tok2 := storetest.NewCustomerToken("c1", "t1"), storetest.NewCustomerToken("c1", "t2")
+
 	s := open(t, path)
 	err := s.Update(ctx, func(tx sandbox.Tx) error {
 		return errors.Join(
 			tx.PutOrder(o),
 			tx.Claim("payment", "p1"),
 			tx.PutToken("tok", exp),
-			tx.PutCustomer(storetest.NewCustomer("c1")),
+			tx.PutCustomer(storetest.NewCustomerRef("c1", "cref", time.Now())),
+			tx.PutCustomerToken(tok1),
 		)
 	})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	err = s.Update(ctx, func(tx sandbox.Tx) error { return tx.PutCustomerToken(tok2) })
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
@@ -78,6 +85,14 @@ func TestDurableAcrossReopen(t *testing.T) {
 		}
 		if got, err := tx.Customer("c1"); err != nil || *got.FirstName != "Kavita" {
 			t.Errorf("Customer after reopening: %v, %v", got, err)
+		}
+		if got, err := tx.CustomerByReference("cref"); err != nil || *got.CustomerID != "c1" {
+			t.Errorf("CustomerByReference after reopening: %v, %v", got, err)
+		}
+		if got, err := tx.CustomerTokens("c1"); err != nil {
+			t.Errorf("CustomerTokens after reopening: %v", err)
+		} else if g, w := mustJSON(t, got), mustJSON(t, []*sandbox.CustomerToken{tok1, tok2}); g != w {
+			t.Errorf("CustomerTokens after reopening:\n got %s\nwant %s", g, w)
 		}
 		return nil
 	})
@@ -130,7 +145,7 @@ func rows(t *testing.T, path string) string {
 	}
 	defer db.Close()
 	var counts []string
-	for _, table := range []string{"orders", "claims", "tokens", "customers"} {
+	for _, table := range []string{"orders", "claims", "tokens", "customers", "customer_tokens"} {
 		var n int
 		if err := db.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
 			t.Fatalf("count %s: %v", table, err)
@@ -152,6 +167,9 @@ func TestFailedUpdateWritesNothingToTheFile(t *testing.T) {
 		if err := tx.Claim("payment", "p1"); err != nil {
 			return err
 		}
+		if err := tx.PutCustomerToken(storetest.NewCustomerToken("c1", "t1")); err != nil {
+			return err
+		}
 		return errStop
 	})
 	if !errors.Is(err, errStop) {
@@ -160,7 +178,7 @@ func TestFailedUpdateWritesNothingToTheFile(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := rows(t, path), "orders=0 claims=0 tokens=0 customers=0"; got != want {
+	if got, want := rows(t, path), "orders=0 claims=0 tokens=0 customers=0 customer_tokens=0"; got != want {
 		t.Errorf("after a failed update the file has %s, want %s", got, want)
 	}
 }
@@ -316,38 +334,25 @@ func TestSecondStoreOnOneFile(t *testing.T) {
 func TestSchemaVersion(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	version := func(path string) int {
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		var v int
-		if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-
 	path := filepath.Join(dir, "sandbox.db")
 	open(t, path).Close()
-	if v := version(path); v != 1 {
-		t.Errorf("user_version = %d, want 1", v)
+	if v := version(t, path); v != 2 {
+		t.Errorf("user_version = %d, want 2", v)
 	}
 
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec("PRAGMA user_version = 2"); err != nil {
+	if _, err := db.Exec("PRAGMA user_version = 3"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	if s, err := sqlitestore.Open(path); err == nil {
 		s.Close()
-		t.Error("Open of a file with schema version 2 succeeded")
-	} else if !strings.Contains(err.Error(), "schema version 2") {
-		t.Errorf("Open of a file with schema version 2: %v", err)
+		t.Error("Open of a file with schema version 3 succeeded")
+	} else if !strings.Contains(err.Error(), "schema version 3") {
+		t.Errorf("Open of a file with schema version 3: %v", err)
 	}
 
 	notDB := filepath.Join(dir, "notes.txt")
@@ -357,6 +362,97 @@ func TestSchemaVersion(t *testing.T) {
 	if s, err := sqlitestore.Open(notDB); err == nil {
 		s.Close()
 		t.Error("Open of a text file succeeded")
+	}
+}
+
+func version(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// schemaV1 is the schema version 1 files were created with, before saved
+// tokens had a table.
+var schemaV1 = []string{
+	`CREATE TABLE orders (order_id TEXT PRIMARY KEY, merchant_order_reference TEXT UNIQUE, seq INTEGER NOT NULL, body BLOB NOT NULL) STRICT`,
+	`CREATE INDEX orders_seq ON orders (seq)`,
+	`CREATE TABLE claims (kind TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (kind, ref)) WITHOUT ROWID, STRICT`,
+	`CREATE TABLE tokens (token TEXT PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID, STRICT`,
+	`CREATE TABLE customers (customer_id TEXT PRIMARY KEY, body BLOB NOT NULL) STRICT`,
+	`PRAGMA user_version = 1`,
+}
+
+// A file of version 1 opens as version 2 with all it held, and takes
+// saved tokens from then on.
+func TestMigrateFromVersion1(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range schemaV1 {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	o := storetest.NewOrder("o1", "r1", 1)
+	c := storetest.NewCustomerRef("c1", "cref", time.Now())
+	if _, err := db.Exec(`INSERT INTO orders VALUES ('o1', 'r1', 1, ?)`, []byte(mustJSON(t, o))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO customers VALUES ('c1', ?)`, []byte(mustJSON(t, c))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO claims VALUES ('merchant_customer_reference', 'cref')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s := open(t, path)
+	if v := version(t, path); v != 2 {
+		t.Errorf("user_version after opening a version 1 file = %d, want 2", v)
+	}
+	err = s.View(ctx, func(tx sandbox.Tx) error {
+		if _, err := tx.Order("o1"); err != nil {
+			t.Errorf("Order after the migration: %v", err)
+		}
+		// The reference index is built from the customers' records.
+		if got, err := tx.CustomerByReference("cref"); err != nil || *got.CustomerID != "c1" {
+			t.Errorf("CustomerByReference after the migration: %v, %v", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := storetest.NewCustomerToken("c1", "t1")
+	if err := s.Update(ctx, func(tx sandbox.Tx) error { return tx.PutCustomerToken(tok) }); err != nil {
+		t.Fatalf("PutCustomerToken after the migration: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = open(t, path)
+	defer s.Close()
+	err = s.View(ctx, func(tx sandbox.Tx) error {
+		got, err := tx.CustomerTokens("c1")
+		if err != nil || len(got) != 1 || got[0].ID() != "t1" {
+			t.Errorf("CustomerTokens after reopening the migrated file: %v, %v", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -58,6 +58,37 @@ func NewCustomer(id string) *pinelabs.Customer {
 	}
 }
 
+// NewCustomerRef returns a customer with that customer_id and
+// merchant_customer_reference, created at that time.
+func NewCustomerRef(id, ref string, created time.Time) *pinelabs.Customer {
+	c := NewCustomer(id)
+	c.MerchantCustomerReference = &ref
+	c.CreatedAt = ptr(created.UTC().Format("2006-01-02T15:04:05.000Z"))
+	c.UpdatedAt = c.CreatedAt
+	return c
+}
+
+// NewCustomerToken returns an ACTIVE card token with that token_id, saved
+// for that customer.
+func NewCustomerToken(customerID, tokenID string) *sandbox.CustomerToken {
+	now := time.Now()
+	return &sandbox.CustomerToken{
+		CustomerToken: pinelabs.CustomerToken{
+			TokenID:       &tokenID,
+			CustomerID:    &customerID,
+			Status:        ptr(pinelabs.TokenStatusACTIVE),
+			PaymentMethod: ptr(pinelabs.PaymentMethodCARD),
+			IsCompliant:   ptr(true),
+			CardData: &pinelabs.CardData{
+				Last4Digit: ptr("1112"), NetworkName: ptr("VISA"), CardType: ptr("CREDIT"),
+			},
+		},
+		CreatedAt: now,
+		UpdatedAt: now,
+		OrderID:   "o-" + tokenID,
+	}
+}
+
 // Run tests the store open returns against what every Store must do.
 // open returns a new, empty store each time it is called; Run closes it.
 func Run(t *testing.T, open func(t *testing.T) sandbox.Store) {
@@ -84,6 +115,10 @@ func Run(t *testing.T, open func(t *testing.T) sandbox.Store) {
 		{"ClaimOncePerKind", testClaim},
 		{"TokenExpiry", testTokens},
 		{"Customers", testCustomers},
+		{"CustomerByReference", testCustomerByReference},
+		{"CustomersNewestFirst", testCustomersNewestFirst},
+		{"CustomerTokens", testCustomerTokens},
+		{"ConcurrentTokenPutsAllKept", testConcurrentTokenPuts},
 		{"ViewRejectsWrites", testViewRejectsWrites},
 		{"UpdateReadsItsOwnWrites", testReadYourWrites},
 		{"UpdateErrorWritesNothing", testRollback},
@@ -116,6 +151,7 @@ func testNotFound(t *testing.T, s sandbox.Store) {
 		{"OrderByReference/order_id", func(tx sandbox.Tx) error { _, err := tx.OrderByReference("o1"); return err }},
 		{"TokenExpiry", func(tx sandbox.Tx) error { _, err := tx.TokenExpiry("tok"); return err }},
 		{"Customer", func(tx sandbox.Tx) error { _, err := tx.Customer("cust"); return err }},
+		{"CustomerByReference", func(tx sandbox.Tx) error { _, err := tx.CustomerByReference("cref"); return err }},
 	}
 	for _, l := range lookups {
 		for _, via := range []struct {
@@ -336,6 +372,126 @@ func checkCustomer(t *testing.T, s sandbox.Store, want *pinelabs.Customer) {
 	})
 }
 
+func testCustomerByReference(t *testing.T, s sandbox.Store) {
+	c := NewCustomerRef("c1", "cref", time.Now())
+	mustUpdate(t, s, func(tx sandbox.Tx) error {
+		return errors.Join(tx.PutCustomer(c), tx.PutCustomer(NewCustomer("c2")))
+	})
+	// A later version is what the reference finds.
+	c2 := NewCustomerRef("c1", "cref", time.Now())
+	c2.FirstName = ptr("Arjun")
+	mustUpdate(t, s, func(tx sandbox.Tx) error { return tx.PutCustomer(c2) })
+	mustView(t, s, func(tx sandbox.Tx) error {
+		got, err := tx.CustomerByReference("cref")
+		if err != nil {
+			return fmt.Errorf(`CustomerByReference("cref"): %w`, err)
+		}
+		sameJSON(t, "CustomerByReference", got, c2)
+		for _, ref := range []string{"", "c1", "other"} {
+			if _, err := tx.CustomerByReference(ref); !errors.Is(err, sandbox.ErrNotFound) {
+				t.Errorf("CustomerByReference(%q) = %v, want ErrNotFound", ref, err)
+			}
+		}
+		return nil
+	})
+}
+
+func testCustomersNewestFirst(t *testing.T, s sandbox.Store) {
+	base := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	mustUpdate(t, s, func(tx sandbox.Tx) error {
+		for _, i := range []int{3, 1, 4, 2} {
+			if err := tx.PutCustomer(NewCustomerRef(fmt.Sprint("c", i), fmt.Sprint("r", i), base.Add(time.Duration(i)*time.Second))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// A customer put again keeps its place: it is listed by creation.
+	mustUpdate(t, s, func(tx sandbox.Tx) error {
+		c := NewCustomerRef("c1", "r1", base.Add(time.Second))
+		c.UpdatedAt = ptr(base.Add(time.Hour).Format("2006-01-02T15:04:05.000Z"))
+		return tx.PutCustomer(c)
+	})
+	for _, tt := range []struct {
+		limit int
+		want  string
+	}{{-1, "[c4 c3 c2 c1]"}, {0, "[]"}, {2, "[c4 c3]"}, {9, "[c4 c3 c2 c1]"}} {
+		mustView(t, s, func(tx sandbox.Tx) error {
+			all, err := tx.Customers(tt.limit)
+			if err != nil {
+				return err
+			}
+			ids := []string{}
+			for _, c := range all {
+				ids = append(ids, *c.CustomerID)
+			}
+			if got := fmt.Sprint(ids); got != tt.want {
+				t.Errorf("Customers(%d) = %s, want %s", tt.limit, got, tt.want)
+			}
+			return nil
+		})
+	}
+}
+
+func testCustomerTokens(t *testing.T, s sandbox.Store) {
+	t1, t2, other := NewCustomerToken("c1", "t1"), NewCustomerToken("c1", "t2"), NewCustomerToken("c2", "t3")
+	mustUpdate(t, s, func(tx sandbox.Tx) error { return tx.PutCustomerToken(t1) })
+	mustUpdate(t, s, func(tx sandbox.Tx) error { return errors.Join(tx.PutCustomerToken(t2), tx.PutCustomerToken(other)) })
+	// Replacing a token keeps its place.
+	deleted := t1.Clone()
+	deleted.Status = ptr(pinelabs.TokenStatusDELETED)
+	deleted.DeletedBy = "del-1"
+	mustUpdate(t, s, func(tx sandbox.Tx) error { return tx.PutCustomerToken(deleted) })
+	checkTokens(t, s, "c1", deleted, t2)
+	checkTokens(t, s, "c2", other)
+	checkTokens(t, s, "c3")
+}
+
+func checkTokens(t *testing.T, s sandbox.Store, customerID string, want ...*sandbox.CustomerToken) {
+	t.Helper()
+	mustView(t, s, func(tx sandbox.Tx) error {
+		got, err := tx.CustomerTokens(customerID)
+		if err != nil {
+			return fmt.Errorf("CustomerTokens(%q): %w", customerID, err)
+		}
+		if len(want) == 0 {
+			want = nil
+		}
+		sameJSON(t, "CustomerTokens("+customerID+")", got, want)
+		return nil
+	})
+}
+
+// Each update adds a token to one customer's list; were two to read the
+// same list and write it back, a token would be lost.
+func testConcurrentTokenPuts(t *testing.T, s sandbox.Store) {
+	const n = 30
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			err := s.Update(ctx, func(tx sandbox.Tx) error { return tx.PutCustomerToken(NewCustomerToken("c", fmt.Sprint("t", i))) })
+			if err != nil {
+				t.Errorf("Update: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	mustView(t, s, func(tx sandbox.Tx) error {
+		ts, err := tx.CustomerTokens("c")
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, tok := range ts {
+			seen[tok.ID()] = true
+		}
+		if len(ts) != n || len(seen) != n {
+			t.Errorf("%d tokens (%d distinct) after %d updates each put one", len(ts), len(seen), n)
+		}
+		return nil
+	})
+}
+
 func testViewRejectsWrites(t *testing.T, s sandbox.Store) {
 	writes := []struct {
 		name  string
@@ -345,6 +501,7 @@ func testViewRejectsWrites(t *testing.T, s sandbox.Store) {
 		{"Claim", func(tx sandbox.Tx) error { return tx.Claim("payment", "p1") }},
 		{"PutToken", func(tx sandbox.Tx) error { return tx.PutToken("tok", time.Now()) }},
 		{"PutCustomer", func(tx sandbox.Tx) error { return tx.PutCustomer(NewCustomer("c1")) }},
+		{"PutCustomerToken", func(tx sandbox.Tx) error { return tx.PutCustomerToken(NewCustomerToken("c1", "t1")) }},
 	}
 	for _, w := range writes {
 		var werr error
@@ -418,6 +575,27 @@ func testReadYourWrites(t *testing.T, s sandbox.Store) {
 		} else {
 			sameJSON(t, "Customer", got, c)
 		}
+		cr := NewCustomerRef("c2", "cref", time.Now())
+		if err := tx.PutCustomer(cr); err != nil {
+			return err
+		}
+		if got, err := tx.CustomerByReference("cref"); err != nil {
+			t.Errorf("CustomerByReference in the update: %v", err)
+		} else {
+			sameJSON(t, "CustomerByReference", got, cr)
+		}
+		if all, err := tx.Customers(-1); err != nil || len(all) != 2 {
+			t.Errorf("Customers(-1) in the update: %d customers, %v; want 2", len(all), err)
+		}
+		tok := NewCustomerToken("c1", "t1")
+		if err := tx.PutCustomerToken(tok); err != nil {
+			return err
+		}
+		if got, err := tx.CustomerTokens("c1"); err != nil || len(got) != 1 {
+			t.Errorf("CustomerTokens in the update: %d tokens, %v; want 1", len(got), err)
+		} else {
+			sameJSON(t, "CustomerTokens", got[0], tok)
+		}
 		return nil
 	})
 	// And, committed, everyone sees them.
@@ -458,7 +636,8 @@ func writeAll(t *testing.T, tx sandbox.Tx) {
 		tx.PutOrder(changed),
 		tx.Claim("payment", "p1"),
 		tx.PutToken("tok", time.Now().Add(time.Hour)),
-		tx.PutCustomer(NewCustomer("c1")),
+		tx.PutCustomer(NewCustomerRef("c1", "cref", time.Now())),
+		tx.PutCustomerToken(NewCustomerToken("c1", "t1")),
 	} {
 		if err != nil {
 			t.Errorf("write in update: %v", err)
@@ -488,6 +667,12 @@ func assertUntouched(t *testing.T, s sandbox.Store) {
 		}
 		if _, err := tx.Customer("c1"); !errors.Is(err, sandbox.ErrNotFound) {
 			t.Errorf("customer after a failed update: %v, want ErrNotFound", err)
+		}
+		if _, err := tx.CustomerByReference("cref"); !errors.Is(err, sandbox.ErrNotFound) {
+			t.Errorf("customer by reference after a failed update: %v, want ErrNotFound", err)
+		}
+		if ts, err := tx.CustomerTokens("c1"); err != nil || len(ts) != 0 {
+			t.Errorf("tokens after a failed update: %d, %v; want none", len(ts), err)
 		}
 		return nil
 	})
@@ -744,6 +929,12 @@ func assertEmpty(t *testing.T, s sandbox.Store) {
 		}
 		if _, err := tx.Customer("c1"); !errors.Is(err, sandbox.ErrNotFound) {
 			t.Errorf("Customer: %v, want ErrNotFound", err)
+		}
+		if all, err := tx.Customers(-1); err != nil || len(all) != 0 {
+			t.Errorf("Customers(-1): %d customers, %v; want none", len(all), err)
+		}
+		if ts, err := tx.CustomerTokens("c1"); err != nil || len(ts) != 0 {
+			t.Errorf("CustomerTokens: %d tokens, %v; want none", len(ts), err)
 		}
 		return nil
 	})
