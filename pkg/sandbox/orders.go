@@ -273,13 +273,19 @@ func (s *Sandbox) capture(ctx context.Context, id string, req *pinelabs.CaptureR
 			}
 			data.CaptureAmount, data.MerchantCaptureReference = &req.CaptureAmount, &req.MerchantCaptureReference
 		}
+		captured := money(*data.CaptureAmount)
 		for i := range o.Payments {
 			if p := &o.Payments[i]; deref(p.Status) == pinelabs.PaymentStatusAUTHORIZED {
 				p.Status, p.UpdatedAt = ptr(pinelabs.PaymentStatusPROCESSED), ptr(timestamp(now))
-				p.CaptureData = append(p.CaptureData, data)
+				// One capture of a split order is recorded once, on its first
+				// payment, so the captures add up to what was captured.
+				if data.CaptureAmount != nil {
+					p.CaptureData = append(p.CaptureData, data)
+					data = pinelabs.CaptureData{}
+				}
 			}
 		}
-		s.setStatus(o, now, pinelabs.OrderStatusPROCESSED, "captured "+money(*data.CaptureAmount))
+		s.setStatus(o, now, pinelabs.OrderStatusPROCESSED, "captured "+captured)
 		return nil
 	})
 }

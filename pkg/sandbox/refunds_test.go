@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -268,5 +269,46 @@ func TestConcurrentRefunds(t *testing.T) {
 	}
 	if n := countOrders(t, e); n != 4 {
 		t.Errorf("%d orders stored, want the order and its 3 refunds", n)
+	}
+}
+
+// A pre-auth split order is captured once, whatever its number of
+// payments, so it cannot be refunded more than it was paid.
+func TestSplitCaptureRefundsOnce(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	amount := client.INR(10000)
+	o := e.order(amount.Value, true)
+	points := client.PointsCardDetails{CardNumber: docsCard, CardLast4: "1112", RegisteredMobileNumber: "9876543210"} // ₹35.00 of ₹100.00
+	o, err := e.client.PayWithPoints(ctx, *o.OrderID, amount, points, card(docsCard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Payments) != 2 {
+		t.Fatalf("want a split of two payments, got %d", len(o.Payments))
+	}
+	e.callback(*o.ChallengeURL, approve())
+	o, err = e.client.CaptureOrder(ctx, *o.OrderID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded int64
+	for _, p := range o.Payments {
+		for _, c := range p.CaptureData {
+			recorded += c.CaptureAmount.Value
+		}
+	}
+	if recorded != amount.Value {
+		t.Fatalf("the payments record %d paisa captured, want %d", recorded, amount.Value)
+	}
+	if _, err := e.client.CreateRefund(ctx, *o.OrderID, &client.RefundRequest{MerchantOrderReference: "split-all"}); err != nil {
+		t.Fatal(err)
+	}
+	one := client.INR(100)
+	_, err = e.client.CreateRefund(ctx, *o.OrderID, &client.RefundRequest{MerchantOrderReference: "split-more", OrderAmount: &one})
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 422 {
+		t.Fatalf("a refund beyond the capture: %v, want a 422", err)
 	}
 }
