@@ -5,18 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"html"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/signal"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -25,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/pinegen/pinelabs/internal/challenge"
 	"github.com/pinegen/pinelabs/pkg/client"
 	"github.com/pinegen/pinelabs/pkg/sandbox"
 	"github.com/pinegen/pinelabs/pkg/signature"
@@ -199,8 +196,8 @@ type demo struct {
 
 	c          *client.Client
 	callbacks  *callbackServer
-	customerID string       // the orders' customer, in the saved-card flow
-	browser    *http.Client // the customer's
+	customerID string             // the orders' customer, in the saved-card flow
+	browser    *challenge.Browser // the customer's
 }
 
 // failed is the error for a flow that did not complete: exit 1.
@@ -220,8 +217,7 @@ func (d *demo) run(ctx context.Context, baseURL, clientID, clientSecret string, 
 	defer cb.close()
 	d.callbacks = cb
 
-	jar, _ := cookiejar.New(nil)
-	d.browser = &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	d.browser = challenge.NewBrowser(30 * time.Second)
 
 	var once sync.Once
 	api := client.NewHTTPClient(30 * time.Second)
@@ -385,103 +381,25 @@ func (d *demo) finish(ctx context.Context, order *client.Order) error {
 // challenge plays the customer where the server speaks the challenge
 // protocol, and otherwise asks a person to.
 func (d *demo) challenge(ctx context.Context, challengeURL string) error {
-	if !d.offersApprove(ctx, challengeURL) {
+	if !d.browser.OffersApprove(ctx, challengeURL) {
 		d.step("challenge", "open %s in a browser and complete it; waiting up to %v for the callback", challengeURL, d.wait)
 		return nil
 	}
-	form, err := d.approve(ctx, challengeURL)
+	form, err := d.browser.Approve(ctx, challengeURL)
 	if err != nil {
 		return failed("challenge: %v", err)
 	}
 	d.step("challenge", "approved at %s", challengeURL)
-	if err := d.callbacks.owns(form.action); err != nil {
+	if err := d.callbacks.owns(form.Action); err != nil {
 		return failed("challenge: %v", err)
 	}
 	// What the browser does with the self-submitting form.
-	resp, err := d.post(ctx, form.action.String(), form.fields)
+	resp, err := d.browser.Submit(ctx, form)
 	if err != nil {
 		return failed("callback: posting the challenge's form: %v", err)
 	}
 	resp.Body.Close()
 	return nil
-}
-
-// offersApprove reports whether GET challengeURL is a page of the challenge
-// protocol: HTML offering action=approve.
-func (d *demo) offersApprove(ctx context.Context, challengeURL string) bool {
-	u, err := url.Parse(challengeURL)
-	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
-		return false
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, challengeURL, nil)
-	if err != nil {
-		return false
-	}
-	resp, err := d.browser.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxPage))
-	if resp.StatusCode != http.StatusOK || !isHTML(resp) {
-		return false
-	}
-	for _, t := range scanTags(string(body)) {
-		if (t.name == "input" || t.name == "button") && t.attrs["name"] == "action" && t.attrs["value"] == "approve" {
-			return true
-		}
-	}
-	return false
-}
-
-// challengeForm is the self-submitting form the approval answers with.
-type challengeForm struct {
-	action *url.URL
-	fields url.Values
-}
-
-func (d *demo) approve(ctx context.Context, challengeURL string) (*challengeForm, error) {
-	resp, err := d.post(ctx, challengeURL, url.Values{"action": {"approve"}})
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxPage))
-	if resp.StatusCode != http.StatusOK || !isHTML(resp) {
-		return nil, fmt.Errorf("approving answered %s, not an HTML page", resp.Status)
-	}
-	var form *challengeForm
-	for _, t := range scanTags(string(body)) {
-		switch {
-		case t.name == "form":
-			if form != nil {
-				return nil, errors.New("the approval page holds more than one form")
-			}
-			if !strings.EqualFold(t.attrs["method"], "post") {
-				return nil, errors.New("the approval page's form does not post")
-			}
-			action, err := resp.Request.URL.Parse(t.attrs["action"])
-			if err != nil {
-				return nil, errors.New("the approval page's form has an unusable action")
-			}
-			form = &challengeForm{action: action, fields: url.Values{}}
-		case t.name == "input" && form != nil && strings.EqualFold(t.attrs["type"], "hidden") && t.attrs["name"] != "":
-			form.fields.Add(t.attrs["name"], t.attrs["value"])
-		}
-	}
-	if form == nil {
-		return nil, errors.New("the approval page holds no form")
-	}
-	return form, nil
-}
-
-func (d *demo) post(ctx context.Context, target string, form url.Values) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return d.browser.Do(req)
 }
 
 // callback waits for the order's callback and reports what it said.
@@ -509,43 +427,6 @@ func (d *demo) callback(ctx context.Context, orderID string) error {
 	}
 	d.step("callback", "signature verified; order %s %s", res.OrderID, res.Status)
 	return nil
-}
-
-// maxPage caps what the demo reads of a challenge page.
-const maxPage = 1 << 20
-
-func isHTML(resp *http.Response) bool {
-	return strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html")
-}
-
-// tag is an HTML start tag: the name in lowercase and its attributes, names
-// in lowercase and values unescaped.
-type tag struct {
-	name  string
-	attrs map[string]string
-}
-
-var (
-	tagRE  = regexp.MustCompile(`(?is)<(form|input|button)\b((?:[^>"']|"[^"]*"|'[^']*')*)>`)
-	attrRE = regexp.MustCompile(`([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?`)
-)
-
-// scanTags finds the form, input and button tags of page, which is all the
-// challenge protocol asks a browser to understand. It is no HTML parser,
-// only enough for the pages the protocol describes.
-func scanTags(page string) []tag {
-	var tags []tag
-	for _, m := range tagRE.FindAllStringSubmatch(page, -1) {
-		t := tag{name: strings.ToLower(m[1]), attrs: map[string]string{}}
-		for _, a := range attrRE.FindAllStringSubmatch(m[2], -1) {
-			name := strings.ToLower(a[1])
-			if _, dup := t.attrs[name]; !dup { // the first wins, as in a browser
-				t.attrs[name] = html.UnescapeString(a[2] + a[3] + a[4])
-			}
-		}
-		tags = append(tags, t)
-	}
-	return tags
 }
 
 // callbackServer is the merchant's callback_url, on a loopback port.

@@ -36,6 +36,7 @@ on the fields it sends to a merchant's callback_url.`,
 		newVerifyCmd(getenv),
 		newDemoCmd(getenv),
 		newSandboxCmd(getenv),
+		newConformanceCmd(getenv),
 	)
 	return root
 }
