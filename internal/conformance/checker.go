@@ -79,6 +79,7 @@ const (
 type Checker struct {
 	router   routers.Router
 	callback *openapi3.Schema // PaymentCallback
+	ops      []string         // every operationId, sorted
 }
 
 // NewChecker loads the spec. Servers are ignored: routes match on method
@@ -98,7 +99,37 @@ func NewChecker() (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Checker{router: router, callback: cb}, nil
+	var ops []string
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ops = append(ops, op.OperationID)
+		}
+	}
+	slices.Sort(ops)
+	return &Checker{router: router, callback: cb, ops: ops}, nil
+}
+
+// Operations lists every operationId of the spec, sorted.
+func (c *Checker) Operations() []string { return slices.Clone(c.ops) }
+
+// Operation names the operation req is a request of, by its method and
+// path (its scheme and host are ignored); ok is false when the spec has
+// none.
+func (c *Checker) Operation(req *http.Request) (op string, ok bool) {
+	route, _, err := c.router.FindRoute(pathOnly(req))
+	if err != nil {
+		return "", false
+	}
+	return route.Operation.OperationID, true
+}
+
+// pathOnly is req without its scheme and host, which the spec's servers
+// would otherwise have to match: only the path picks the route.
+func pathOnly(req *http.Request) *http.Request {
+	req = req.WithContext(req.Context())
+	req.URL = &url.URL{Path: req.URL.Path, RawPath: req.URL.RawPath, RawQuery: req.URL.RawQuery}
+	req.Host = ""
+	return req
 }
 
 // callbackSchema finds the form body of CallbackOperation among the
@@ -135,11 +166,7 @@ func callbackSchema(doc *openapi3.T) (*openapi3.Schema, error) {
 // schema finding (the type is wrong), never also a string-number one. A
 // string at a lenient integer validates, so it is a string-number finding.
 func (c *Checker) Response(req *http.Request, status int, header http.Header, body []byte) []Finding {
-	// A request as a client sent it has a scheme and host, which the
-	// spec's servers would have to match; only the path picks the route.
-	req = req.WithContext(req.Context())
-	req.URL = &url.URL{Path: req.URL.Path, RawPath: req.URL.RawPath, RawQuery: req.URL.RawQuery}
-	req.Host = ""
+	req = pathOnly(req)
 	route, params, err := c.router.FindRoute(req)
 	if err != nil {
 		return []Finding{{

@@ -13,17 +13,13 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/pinegen/pinelabs/internal/challenge"
 	"github.com/pinegen/pinelabs/pkg/client"
 	"github.com/pinegen/pinelabs/pkg/signature"
-	"github.com/pinegen/pinelabs/spec"
 )
 
 // RefPrefix starts the merchant reference of everything a run creates, so a
@@ -108,10 +104,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
 	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
@@ -125,7 +117,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res:      &Result{Operations: map[string]int{}},
 	}
 	r.rec = &recorder{
-		routes:  routesOf(doc),
 		checker: chk,
 		res:     r.res,
 		orders:  r.orders,
@@ -155,7 +146,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	r.cleanup()
 
 	if runErr == nil {
-		for _, op := range operationIDs(doc) {
+		for _, op := range chk.Operations() {
 			if r.res.Operations[op] == 0 && !r.skipped(op) {
 				r.skip(op, "not reached")
 			}
@@ -587,7 +578,6 @@ func (r *runner) cleaned(what string, err error) {
 // the response, checks it against the spec and follows each order's status.
 type recorder struct {
 	next    http.RoundTripper
-	routes  []route
 	checker *Checker
 	prefix  string // the base URL's path, which the spec's paths follow
 	token   func() // called on the first token issued
@@ -658,47 +648,6 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// route is one operation's method and path template, split at "/".
-type route struct {
-	method string
-	segs   []string
-	op     string
-}
-
-func routesOf(doc *openapi3.T) []route {
-	var rs []route
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			rs = append(rs, route{method: method, segs: strings.Split(strings.Trim(path, "/"), "/"), op: op.OperationID})
-		}
-	}
-	// The path with more literal segments wins: /orders/reference/{ref}
-	// over /orders/{order_id}/… never clash today, but a later one might.
-	sort.Slice(rs, func(i, j int) bool { return literals(rs[i].segs) > literals(rs[j].segs) })
-	return rs
-}
-
-func literals(segs []string) int {
-	n := 0
-	for _, s := range segs {
-		if !strings.HasPrefix(s, "{") {
-			n++
-		}
-	}
-	return n
-}
-
-func operationIDs(doc *openapi3.T) []string {
-	var ids []string
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			ids = append(ids, op.OperationID)
-		}
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 // asAPI is req as the spec's paths see it: no scheme or host, and the path
 // below the base URL's.
 func (t *recorder) asAPI(req *http.Request) *http.Request {
@@ -708,28 +657,13 @@ func (t *recorder) asAPI(req *http.Request) *http.Request {
 	return r
 }
 
-// route names the operation of req (as asAPI gives it) by the spec's
-// paths, or "METHOD path" for a request no operation matches.
+// route names the operation of req (as asAPI gives it), or "METHOD path"
+// for a request no operation matches.
 func (t *recorder) route(req *http.Request) string {
-	segs := strings.Split(strings.Trim(req.URL.Path, "/"), "/")
-	for _, r := range t.routes {
-		if r.method == req.Method && match(r.segs, segs) {
-			return r.op
-		}
+	if op, ok := t.checker.Operation(req); ok {
+		return op
 	}
 	return req.Method + " " + req.URL.Path
-}
-
-func match(tmpl, segs []string) bool {
-	if len(tmpl) != len(segs) {
-		return false
-	}
-	for i, s := range tmpl {
-		if !strings.HasPrefix(s, "{") && s != segs[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func basePath(base string) string {
