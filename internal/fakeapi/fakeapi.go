@@ -317,42 +317,34 @@ func (s *Server) OrderByReference(ref string) (string, bool) {
 // card payment, ready to capture or cancel, without counting it. It returns
 // the order_id.
 func (s *Server) PutAuthorizedOrder(ref string, paisa int64) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.newOrder(pinelabs.CreateOrderRequest{
-		MerchantOrderReference: ref,
-		OrderAmount:            pinelabs.Amount{Value: paisa, Currency: "INR"},
-		PreAuth:                ptr(true),
-	})
-	o.Status = ptr(pinelabs.OrderStatusAUTHORIZED)
-	o.Payments = []pinelabs.Payment{{
-		ID:                       ptr(*o.OrderID + "-cc-seed"),
-		MerchantPaymentReference: ptr("seed-" + ref),
-		Status:                   ptr(pinelabs.PaymentStatusAUTHORIZED),
-		PaymentAmount:            &pinelabs.Amount{Value: paisa, Currency: "INR"},
-		PaymentMethod:            ptr(pinelabs.PaymentMethodCARD),
-		PaymentOption:            &pinelabs.PaymentOptionData{CardData: &pinelabs.CardData{Last4Digit: ptr("1112")}},
-		CreatedAt:                o.CreatedAt,
-		UpdatedAt:                o.CreatedAt,
-	}}
-	return *o.OrderID
+	return s.putPaidOrder(ref, paisa, true, pinelabs.OrderStatusAUTHORIZED, pinelabs.PaymentStatusAUTHORIZED)
 }
 
 // PutProcessedOrder stores an order of paisa paid in full by one card
 // payment (PROCESSED, not pre-auth), ready to refund, without counting it.
 // It returns the order_id.
 func (s *Server) PutProcessedOrder(ref string, paisa int64) string {
+	return s.putPaidOrder(ref, paisa, false, pinelabs.OrderStatusPROCESSED, pinelabs.PaymentStatusPROCESSED)
+}
+
+// putPaidOrder stores an order of paisa in status with one card payment of
+// the whole amount in payStatus.
+func (s *Server) putPaidOrder(ref string, paisa int64, preAuth bool, status pinelabs.OrderStatus, payStatus pinelabs.PaymentStatus) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.newOrder(pinelabs.CreateOrderRequest{
+	req := pinelabs.CreateOrderRequest{
 		MerchantOrderReference: ref,
 		OrderAmount:            pinelabs.Amount{Value: paisa, Currency: "INR"},
-	})
-	o.Status = ptr(pinelabs.OrderStatusPROCESSED)
+	}
+	if preAuth {
+		req.PreAuth = ptr(true)
+	}
+	o := s.newOrder(req)
+	o.Status = ptr(status)
 	o.Payments = []pinelabs.Payment{{
 		ID:                       ptr(*o.OrderID + "-cc-seed"),
 		MerchantPaymentReference: ptr("seed-" + ref),
-		Status:                   ptr(pinelabs.PaymentStatusPROCESSED),
+		Status:                   ptr(payStatus),
 		PaymentAmount:            &pinelabs.Amount{Value: paisa, Currency: "INR"},
 		PaymentMethod:            ptr(pinelabs.PaymentMethodCARD),
 		PaymentOption:            &pinelabs.PaymentOptionData{CardData: &pinelabs.CardData{Last4Digit: ptr("1112")}},
